@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { displayName, groupName, pageLimit, statusText, userName, userSummary } from '../common.ts';
+import type { OpDef } from './define.ts';
+
+export const profile = z.strictObject({
+  name: userName,
+  displayName: z.string(),
+  statusText: z.string(),
+  about: z.string(),
+});
+export type Profile = z.infer<typeof profile>;
+
+/**
+ * One row of a buddy list. `buddy`: accepted both ways, presence shared. `outgoing`: I asked,
+ * they have not answered. `incoming`: they asked me.
+ */
+export const buddyEntry = z.strictObject({
+  name: userName,
+  displayName: z.string(),
+  group: z.string(),
+  state: z.enum(['buddy', 'outgoing', 'incoming']),
+});
+export type BuddyEntry = z.infer<typeof buddyEntry>;
+
+export const buddyList = z.strictObject({
+  buddies: z.array(buddyEntry),
+  groups: z.array(z.string()),
+  blocked: z.array(userName),
+});
+export type BuddyList = z.infer<typeof buddyList>;
+
+export const messagePolicy = z.enum(['buddies', 'anyone']);
+
+const byName = z.strictObject({ name: userName });
+const empty = z.strictObject({});
+
+export const directoryOps = {
+  'profile.get': { app: 'directory', access: 'user', readonly: true, input: z.strictObject({ name: userName.optional() }), output: profile },
+  'profile.update': {
+    app: 'directory',
+    access: 'user',
+    input: z.strictObject({ displayName: displayName.optional(), statusText: statusText.optional(), about: z.string().max(4000, 'about has at most 4000 characters').optional() }),
+    output: profile,
+  },
+  'directory.search': {
+    app: 'directory',
+    access: 'user',
+    readonly: true,
+    input: z.strictObject({ query: z.string().trim().max(100, 'a search has at most 100 characters'), limit: pageLimit.optional(), cursor: z.string().max(200).optional() }),
+    output: z.strictObject({ users: z.array(userSummary.extend({ about: z.string(), statusText: z.string() })), next: z.string().optional() }),
+  },
+  'settings.get': { app: 'directory', access: 'user', readonly: true, input: empty, output: z.strictObject({ messagesFrom: messagePolicy }) },
+  'settings.update': { app: 'directory', access: 'user', input: z.strictObject({ messagesFrom: messagePolicy }), output: z.strictObject({ messagesFrom: messagePolicy }) },
+  'buddies.list': { app: 'directory', access: 'user', readonly: true, input: empty, output: buddyList },
+  'buddies.add': { app: 'directory', access: 'user', input: z.strictObject({ name: userName, group: groupName.optional() }), output: buddyEntry },
+  'buddies.accept': { app: 'directory', access: 'user', input: z.strictObject({ name: userName, group: groupName.optional() }), output: buddyEntry },
+  'buddies.decline': { app: 'directory', access: 'user', input: byName, output: empty },
+  'buddies.remove': { app: 'directory', access: 'user', input: byName, output: empty },
+  'buddies.block': { app: 'directory', access: 'user', input: byName, output: empty },
+  'buddies.unblock': { app: 'directory', access: 'user', input: byName, output: empty },
+  'buddies.move': { app: 'directory', access: 'user', input: z.strictObject({ name: userName, group: groupName }), output: buddyEntry },
+  'buddies.renameGroup': { app: 'directory', access: 'user', input: z.strictObject({ from: groupName, to: groupName }), output: z.strictObject({ groups: z.array(z.string()) }) },
+  /** May `fromId` message `to`? Answers not_found/forbidden exactly as the sender should see them. */
+  'directory.canMessage': {
+    app: 'directory',
+    access: 'internal',
+    readonly: true,
+    input: z.strictObject({ fromId: z.number().int(), to: userName }),
+    output: z.strictObject({ toId: z.number().int(), toName: userName, fromName: userName }),
+  },
+  /** The users who may see `userId`'s presence: accepted buddies, never blocked ones. */
+  'directory.watchers': {
+    app: 'directory',
+    access: 'internal',
+    readonly: true,
+    input: z.strictObject({ userId: z.number().int() }),
+    output: z.strictObject({ name: userName, watchers: z.array(z.strictObject({ id: z.number().int(), name: userName })) }),
+  },
+} as const satisfies Record<string, OpDef>;

@@ -1,0 +1,11 @@
+import { defineApp } from '../../runtime/app.ts';
+import type { DirectoryTables } from '../../store/schema.ts';
+import { authOps } from './auth.ops.ts';
+import { messagingOps } from './messaging.ops.ts';
+import { settingsOps } from './settings.ops.ts';
+
+/** Accounts, sessions, profiles, search, buddy lists with groups, blocking. */
+export const directoryApp = defineApp<DirectoryTables>({
+  name: 'directory',
+  ops: { ...authOps, ...messagingOps, ...settingsOps },
+});

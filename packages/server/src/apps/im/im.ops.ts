@@ -1,0 +1,54 @@
+import { PodError } from '@pod/protocol';
+import { randomUUID } from 'node:crypto';
+import type { AppOps } from '../../runtime/app.ts';
+import type { ImTables } from '../../store/schema.ts';
+import { conversations, historyPage, insertMessage, markReceipts } from './im.repo.ts';
+
+const DEFAULT_PAGE = 50;
+
+export const imOps: AppOps<ImTables> = {
+  'im.send': {
+    async prepare(input, request, ctx) {
+      const caller = request.caller!;
+      if (input.to === caller.name) throw new PodError('invalid', 'you cannot send a message to yourself');
+      return ctx.call('directory.canMessage', { fromId: caller.userId, to: input.to });
+    },
+    async write(scope, input, request) {
+      const caller = request.caller!;
+      const { toId, toName } = request.prepared as { toId: number; toName: string };
+      const message = await insertMessage(scope.tx, {
+        id: randomUUID(),
+        senderId: caller.userId,
+        senderName: caller.name,
+        recipientId: toId,
+        recipientName: toName,
+        text: input.text,
+        at: scope.now,
+      });
+      await scope.emit([toId, caller.userId], 'im.message', message);
+      return message;
+    },
+  },
+  'im.history': {
+    async read(input, request, ctx) {
+      return historyPage(ctx.db, request.caller!.name, input.with, input.before, input.limit ?? DEFAULT_PAGE);
+    },
+  },
+  'im.receipt': {
+    async write(scope, input, request) {
+      const caller = request.caller!;
+      const changed = await markReceipts(scope.tx, caller.userId, input.ids, input.kind, scope.now);
+      const bySender = new Map<number, string[]>();
+      for (const row of changed) bySender.set(row.senderId, [...(bySender.get(row.senderId) ?? []), row.id]);
+      for (const [senderId, ids] of bySender) {
+        await scope.emit([senderId, caller.userId], 'im.receipt', { ids, kind: input.kind, by: caller.name, at: scope.now });
+      }
+      return { updated: changed.length };
+    },
+  },
+  'im.conversations': {
+    async read(_input, request, ctx) {
+      return { conversations: await conversations(ctx.db, request.caller!.userId, request.caller!.name) };
+    },
+  },
+};

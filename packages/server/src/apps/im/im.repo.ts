@@ -1,0 +1,105 @@
+import type { ImMessage } from '@pod/protocol';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { ImTables } from '../../store/schema.ts';
+
+type Db = Kysely<ImTables> | Transaction<ImTables>;
+type Row = ImTables['im_messages'] & { ord: number };
+
+/** A conversation is named by its two members; names never change, so no lookup is needed. */
+export function conversationKey(a: string, b: string): string {
+  return a < b ? `${a} ${b}` : `${b} ${a}`;
+}
+
+export function toMessage(row: Row): ImMessage {
+  return {
+    id: row.id,
+    from: row.sender_name,
+    to: row.recipient_name,
+    text: row.text,
+    at: row.at,
+    order: Number(row.ord),
+    deliveredAt: row.delivered_at,
+    readAt: row.read_at,
+  };
+}
+
+export async function insertMessage(
+  tx: Transaction<ImTables>,
+  message: { id: string; senderId: number; senderName: string; recipientId: number; recipientName: string; text: string; at: string },
+): Promise<ImMessage> {
+  const row = await tx
+    .insertInto('im_messages')
+    .values({
+      id: message.id,
+      conv: conversationKey(message.senderName, message.recipientName),
+      sender_id: message.senderId,
+      recipient_id: message.recipientId,
+      sender_name: message.senderName,
+      recipient_name: message.recipientName,
+      text: message.text,
+      at: message.at,
+      delivered_at: null,
+      read_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toMessage(row as Row);
+}
+
+/** One page of a conversation, oldest first, ending just before `before` (an order). */
+export async function historyPage(db: Db, me: string, other: string, before: number | undefined, limit: number): Promise<{ messages: ImMessage[]; more: boolean }> {
+  let query = db.selectFrom('im_messages').selectAll().where('conv', '=', conversationKey(me, other));
+  if (before !== undefined) query = query.where('ord', '<', before);
+  const rows = (await query.orderBy('ord', 'desc').limit(limit + 1).execute()) as Row[];
+  const more = rows.length > limit;
+  return { messages: rows.slice(0, limit).reverse().map(toMessage), more };
+}
+
+/**
+ * Marks messages addressed to `recipientId` as delivered or read (read implies delivered).
+ * Answers the ones that changed, so receipts go out once per message and kind.
+ */
+export async function markReceipts(tx: Transaction<ImTables>, recipientId: number, ids: string[], kind: 'delivered' | 'read', at: string): Promise<Array<{ id: string; senderId: number; senderName: string }>> {
+  const column = kind === 'read' ? 'read_at' : 'delivered_at';
+  const rows = await tx
+    .selectFrom('im_messages')
+    .select(['id', 'sender_id', 'sender_name'])
+    .where('recipient_id', '=', recipientId)
+    .where('id', 'in', ids)
+    .where(column, 'is', null)
+    .execute();
+  if (rows.length === 0) return [];
+  const changed = rows.map((row) => row.id);
+  if (kind === 'read') {
+    await tx
+      .updateTable('im_messages')
+      .set({ read_at: at, delivered_at: sql`coalesce(delivered_at, ${at})` })
+      .where('id', 'in', changed)
+      .execute();
+  } else {
+    await tx.updateTable('im_messages').set({ delivered_at: at }).where('id', 'in', changed).execute();
+  }
+  return rows.map((row) => ({ id: row.id, senderId: Number(row.sender_id), senderName: row.sender_name }));
+}
+
+export async function conversations(db: Db, userId: number, me: string): Promise<Array<{ with: string; last: ImMessage; unread: number }>> {
+  const lastOrders = await db
+    .selectFrom('im_messages')
+    .select(['conv', (eb) => eb.fn.max('ord').as('last')])
+    .where((eb) => eb.or([eb('sender_id', '=', userId), eb('recipient_id', '=', userId)]))
+    .groupBy('conv')
+    .execute();
+  if (lastOrders.length === 0) return [];
+  const lasts = (await db.selectFrom('im_messages').selectAll().where('ord', 'in', lastOrders.map((r) => Number(r.last))).execute()) as Row[];
+  const unread = await db
+    .selectFrom('im_messages')
+    .select(['conv', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('recipient_id', '=', userId)
+    .where('read_at', 'is', null)
+    .groupBy('conv')
+    .execute();
+  const unreadByConv = new Map(unread.map((r) => [r.conv, Number(r.n)]));
+  return lasts
+    .sort((a, b) => Number(b.ord) - Number(a.ord))
+    .map((row) => ({ with: row.sender_name === me ? row.recipient_name : row.sender_name, last: toMessage(row), unread: unreadByConv.get(row.conv) ?? 0 }));
+}

@@ -1,0 +1,6 @@
+import { defineApp } from '../../runtime/app.ts';
+import type { ImTables } from '../../store/schema.ts';
+import { imOps } from './im.ops.ts';
+
+/** 1:1 instant messages: send, history, delivery and read receipts. */
+export const imApp = defineApp<ImTables>({ name: 'im', ops: imOps });

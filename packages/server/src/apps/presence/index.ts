@@ -1,0 +1,5 @@
+import { defineApp } from '../../runtime/app.ts';
+import type { PresenceTables } from '../../store/schema.ts';
+
+/** online/away/busy/offline with a text, per device with heartbeat expiry, pushed to buddies. */
+export const presenceApp = defineApp<PresenceTables>({ name: 'presence', ops: {} });

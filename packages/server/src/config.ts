@@ -1,0 +1,84 @@
+import { PodError } from '@pod/protocol';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+export interface PodConfig {
+  dataDir: string;
+  databaseUrl: string;
+  host: string;
+  port: number;
+  openRegistration: boolean;
+  tls?: { cert: string; key: string };
+  origins: string[];
+  heartbeatMs: number;
+  presenceGraceMs: number;
+  presenceLeaseMs: number;
+  logLevel: string;
+}
+
+/** Every setting, as a flag (`--open-registration`), an environment variable (`POD_OPEN_REGISTRATION`) or a config-file key. */
+const settings = z.strictObject({
+  data: z.string().default('./data'),
+  databaseUrl: z.string().optional(),
+  host: z.string().default('localhost'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  openRegistration: z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]).default(false),
+  tlsCert: z.string().optional(),
+  tlsKey: z.string().optional(),
+  origins: z.union([z.array(z.string()), z.string().transform((v) => v.split(',').filter(Boolean))]).default([]),
+  heartbeatMs: z.coerce.number().int().min(100).default(25_000),
+  presenceGraceMs: z.coerce.number().int().min(0).default(10_000),
+  presenceLeaseMs: z.coerce.number().int().min(1000).default(90_000),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const envNames: Record<keyof z.input<typeof settings>, string> = {
+  data: 'POD_DATA',
+  databaseUrl: 'POD_DATABASE_URL',
+  host: 'POD_HOST',
+  port: 'POD_PORT',
+  openRegistration: 'POD_OPEN_REGISTRATION',
+  tlsCert: 'POD_TLS_CERT',
+  tlsKey: 'POD_TLS_KEY',
+  origins: 'POD_ORIGINS',
+  heartbeatMs: 'POD_HEARTBEAT_MS',
+  presenceGraceMs: 'POD_PRESENCE_GRACE_MS',
+  presenceLeaseMs: 'POD_PRESENCE_LEASE_MS',
+  logLevel: 'POD_LOG_LEVEL',
+};
+
+/** Flags win over environment variables, which win over the config file (`POD_CONFIG` or `<data>/pod.json`). */
+export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): PodConfig {
+  const fromEnv: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(envNames)) if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name];
+  const definedFlags = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  const dataGuess = (definedFlags.data ?? fromEnv.data ?? './data') as string;
+  const file = env.POD_CONFIG ?? join(dataGuess, 'pod.json');
+  const fromFile = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  const parsed = settings.safeParse({ ...fromFile, ...fromEnv, ...definedFlags });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new PodError('invalid', `setting ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const s = parsed.data;
+  if ((s.tlsCert === undefined) !== (s.tlsKey === undefined)) throw new PodError('invalid', 'TLS needs both --tls-cert and --tls-key');
+  const dataDir = resolve(s.data);
+  return {
+    dataDir,
+    databaseUrl: s.databaseUrl ?? `sqlite:${join(dataDir, 'pod.db')}`,
+    host: s.host,
+    port: s.port,
+    openRegistration: s.openRegistration,
+    tls: s.tlsCert && s.tlsKey ? { cert: s.tlsCert, key: s.tlsKey } : undefined,
+    origins: s.origins,
+    heartbeatMs: s.heartbeatMs,
+    presenceGraceMs: s.presenceGraceMs,
+    presenceLeaseMs: s.presenceLeaseMs,
+    logLevel: s.logLevel,
+  };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

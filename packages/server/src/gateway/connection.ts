@@ -1,0 +1,210 @@
+import { clientFrame, findOp, PodError, type ClientFrame, type ErrorBody } from '@pod/protocol';
+import type { WebSocket } from 'ws';
+import { readMailbox, type StoredEvent } from '../mailbox/mailbox.repo.ts';
+import type { Caller, Delivery } from '../messenger/messenger.ts';
+import { invalidInput } from '../runtime/errors.ts';
+import type { GatewayDeps } from './deps.ts';
+
+const REPLAY_PAGE = 500;
+const MAX_IN_FLIGHT = 64;
+/** A reader that falls this far behind is dropped; it resumes from its cursor when it returns. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+type Phase = 'hello' | 'authenticating' | 'open' | 'closed';
+
+/**
+ * One device's socket. It replays the mailbox after the device's cursor, then streams live
+ * events, sending each seq exactly once and in order: a live event that would skip a seq
+ * sends it back to the store to fill the gap first.
+ */
+export class Connection {
+  phase: Phase = 'hello';
+  caller: Caller | undefined;
+  lastSeen = Date.now();
+  private sent = 0;
+  private syncing = false;
+  private pending: StoredEvent[] = [];
+  private inFlight = 0;
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly deps: GatewayDeps,
+    private readonly address: string | undefined,
+    private readonly headerCaller: Caller | undefined,
+    private readonly hooks: { opened(connection: Connection): void; closed(connection: Connection): void },
+  ) {
+    socket.on('message', (data, isBinary) => void this.onMessage(data as Buffer, isBinary));
+    socket.on('close', () => this.onClose());
+    socket.on('error', () => socket.terminate());
+  }
+
+  private async onMessage(data: Buffer, isBinary: boolean): Promise<void> {
+    this.lastSeen = Date.now();
+    let frame: ClientFrame;
+    try {
+      frame = parseFrame(data, isBinary);
+    } catch (error) {
+      this.sendError(null, error);
+      return;
+    }
+    switch (frame.t) {
+      case 'ping':
+        this.send({ t: 'pong' });
+        return;
+      case 'hello':
+        await this.onHello(frame.token, frame.after);
+        return;
+      case 'ack':
+        if (this.phase !== 'open' || !this.caller) return this.sendError(null, new PodError('unauthorized', 'send a hello frame with a session token first'));
+        if (frame.seq > this.sent) return this.sendError(null, new PodError('invalid', `ack ${frame.seq} is beyond the last event sent (${this.sent})`));
+        this.deps.cursors.ack(this.caller.session, this.caller.userId, frame.seq);
+        return;
+      case 'req':
+        await this.onRequest(frame.id, frame.op, frame.body);
+        return;
+    }
+  }
+
+  private async onHello(token: string | undefined, after: number | undefined): Promise<void> {
+    if (this.phase !== 'hello') return this.sendError(null, new PodError('invalid', 'hello was already sent on this socket'));
+    this.phase = 'authenticating';
+    try {
+      const caller = this.headerCaller ?? (await this.deps.resolveToken(token));
+      if (this.phase !== 'authenticating') return;
+      this.caller = caller;
+      this.phase = 'open';
+      this.syncing = true;
+      this.hooks.opened(this);
+      const head = await this.deps.mailboxHead(caller.userId);
+      const requested = after ?? (await this.deps.cursorOf(caller.session)) ?? 0;
+      this.sent = Math.min(requested, head);
+      this.send({ t: 'welcome', user: caller.name, session: caller.session, head, from: this.sent, heartbeatMs: this.deps.heartbeatMs });
+      await this.catchUp();
+      if (this.phase === 'open') this.send({ t: 'synced', seq: this.sent });
+    } catch (error) {
+      this.sendError(null, error);
+      if (this.phase === 'authenticating') this.socket.close(4001, 'unauthorized');
+    }
+  }
+
+  private async onRequest(id: string, op: string, body: unknown): Promise<void> {
+    const def = findOp(op);
+    if (!def || def.access === 'internal') return this.sendError(id, new PodError('not_found', `unknown operation "${op}"`));
+    if (def.access !== 'public' && this.phase !== 'open') return this.sendError(id, new PodError('unauthorized', 'send a hello frame with a session token first'));
+    if (this.inFlight >= MAX_IN_FLIGHT) return this.sendError(id, new PodError('rate_limited', `at most ${MAX_IN_FLIGHT} requests may be unanswered on one socket`, { retryAfterSeconds: 1 }));
+    this.inFlight++;
+    try {
+      const response = await this.deps.messenger.request(def.app, { id, op, body, caller: this.caller, meta: { address: this.address } });
+      if (response.ok) this.send({ t: 'res', id, ok: true, body: response.body });
+      else this.send({ t: 'res', id, ok: false, error: response.error });
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** Called for every delivery to this user while the socket is open. */
+  deliver(delivery: Delivery): void {
+    if (this.phase !== 'open' || !this.caller) return;
+    if (delivery.kind === 'transient') {
+      this.send({ t: 'ev', type: delivery.type, body: delivery.body });
+      return;
+    }
+    if (delivery.kind === 'revoke') {
+      if (delivery.sessions === 'all' || delivery.sessions.includes(this.caller.session)) this.socket.close(4001, 'session ended');
+      return;
+    }
+    if (this.syncing) {
+      this.pending.push(...delivery.events);
+      return;
+    }
+    for (const event of delivery.events) {
+      if (event.seq <= this.sent) continue;
+      if (event.seq !== this.sent + 1) {
+        this.pending.push(...delivery.events.filter((e) => e.seq >= event.seq));
+        this.syncing = true;
+        void this.catchUp();
+        return;
+      }
+      this.sendEvent(event);
+      this.deps.metrics.deliveryLatency.observe((Date.now() - delivery.committedAt) / 1000);
+    }
+  }
+
+  /** Sends from the store everything after `sent`, then what arrived live meanwhile. */
+  private async catchUp(): Promise<void> {
+    const caller = this.caller!;
+    try {
+      for (;;) {
+        const page = await readMailbox(this.deps.coreDb, caller.userId, this.sent, REPLAY_PAGE);
+        for (const event of page) this.sendEvent(event);
+        if (this.phase !== 'open') return;
+        if (page.length === REPLAY_PAGE) {
+          await this.drained();
+          continue;
+        }
+        const live = this.pending.filter((e) => e.seq > this.sent).sort((a, b) => a.seq - b.seq);
+        this.pending = [];
+        let gap = false;
+        for (const event of live) {
+          if (event.seq <= this.sent) continue;
+          if (event.seq !== this.sent + 1) {
+            gap = true;
+            break;
+          }
+          this.sendEvent(event);
+        }
+        if (!gap) break;
+      }
+      this.syncing = false;
+    } catch (error) {
+      this.deps.log.warn({ err: error, user: caller.name }, 'mailbox replay failed; closing so the device resumes');
+      this.socket.close(1011, 'replay failed; reconnect to resume');
+    }
+  }
+
+  private sendEvent(event: StoredEvent): void {
+    this.sent = event.seq;
+    this.send({ t: 'ev', seq: event.seq, type: event.type, body: event.body });
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.socket.bufferedAmount === 0) return resolve();
+      this.socket.send('{"t":"pong"}', () => resolve());
+    });
+  }
+
+  send(frame: object): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.socket.close(1013, 'too far behind; reconnect to resume');
+      return;
+    }
+    this.socket.send(JSON.stringify(frame));
+  }
+
+  private sendError(id: string | null, error: unknown): void {
+    const body: ErrorBody = error instanceof PodError ? error.toBody() : { code: 'internal', message: 'internal error' };
+    if (!(error instanceof PodError)) this.deps.log.error({ err: error }, 'socket frame failed');
+    this.send({ t: 'res', id, ok: false, error: body });
+  }
+
+  private onClose(): void {
+    const wasOpen = this.phase === 'open';
+    this.phase = 'closed';
+    if (wasOpen) this.hooks.closed(this);
+  }
+}
+
+function parseFrame(data: Buffer, isBinary: boolean): ClientFrame {
+  if (isBinary) throw new PodError('invalid', 'frames are JSON text, not binary');
+  let json: unknown;
+  try {
+    json = JSON.parse(data.toString('utf8'));
+  } catch {
+    throw new PodError('invalid', 'the frame is not valid JSON');
+  }
+  const parsed = clientFrame.safeParse(json);
+  if (!parsed.success) throw invalidInput(parsed.error, 'frame');
+  return parsed.data;
+}

@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Caller, Messenger } from '../messenger/messenger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { CoreTables } from '../store/schema.ts';
+import type { CursorWriter } from './cursors.ts';
+
+/** What the gateway's parts share: the messenger, the mailbox tables (never an app's), metrics. */
+export interface GatewayDeps {
+  messenger: Messenger;
+  coreDb: Kysely<CoreTables>;
+  cursors: CursorWriter;
+  metrics: Metrics;
+  log: Logger;
+  heartbeatMs: number;
+  resolveToken(token: string | undefined): Promise<Caller>;
+  mailboxHead(userId: number): Promise<number>;
+  cursorOf(session: string): Promise<number | undefined>;
+}

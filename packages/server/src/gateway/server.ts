@@ -1,0 +1,96 @@
+import { PodError } from '@pod/protocol';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { mailboxHead, readCursor } from '../mailbox/mailbox.repo.ts';
+import type { Messenger } from '../messenger/messenger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Store } from '../store/index.ts';
+import type { CoreTables } from '../store/schema.ts';
+import { resolveToken } from './auth.ts';
+import { CursorWriter } from './cursors.ts';
+import type { GatewayDeps } from './deps.ts';
+import { registerApiRoutes, sendError } from './http.ts';
+import { SocketHub } from './sockets.ts';
+import { statusPage } from './status-page.ts';
+
+export interface GatewayOptions {
+  host: string;
+  port: number;
+  tls?: { cert: string; key: string };
+  /** Extra browser origins allowed to open the WebSocket, besides the server's own. */
+  origins: string[];
+  heartbeatMs: number;
+  presenceLeaseMs: number;
+  gatewayId: string;
+  version: string;
+}
+
+export interface Gateway {
+  url: string;
+  hub: SocketHub;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+export async function startGateway(options: GatewayOptions, store: Store, messenger: Messenger, metrics: Metrics, log: Logger): Promise<Gateway> {
+  const coreDb = store.db as unknown as Kysely<CoreTables>;
+  const cursors = new CursorWriter(coreDb, log);
+  const deps: GatewayDeps = {
+    messenger,
+    coreDb,
+    cursors,
+    metrics,
+    log,
+    heartbeatMs: options.heartbeatMs,
+    resolveToken: (token) => resolveToken(messenger, token),
+    mailboxHead: (userId) => mailboxHead(coreDb, userId),
+    cursorOf: (session) => readCursor(coreDb, session),
+  };
+  const https = options.tls ? { key: readFileSync(options.tls.key), cert: readFileSync(options.tls.cert) } : null;
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, https }) as unknown as FastifyInstance;
+  const startedAt = new Date();
+
+  app.addHook('onResponse', async (request, reply) => {
+    log.info({ method: request.method, path: request.routeOptions.url ?? request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http');
+  });
+  app.setErrorHandler((error: FastifyError | PodError, _request, reply) => {
+    if (error instanceof PodError) return sendError(reply, error.toBody());
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, { code: 'too_large', message: `a request body has at most ${MAX_BODY_BYTES} bytes` });
+    if (error.statusCode && error.statusCode < 500) return sendError(reply, { code: 'invalid', message: `bad request: ${error.message}` });
+    log.error({ err: error }, 'http request failed');
+    return sendError(reply, { code: 'internal', message: 'internal error' });
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
+
+  app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(statusPage({ version: options.version, startedAt })));
+  app.get('/healthz', () => ({ status: 'ok', version: options.version, gateway: options.gatewayId, store: store.kind, startedAt: startedAt.toISOString() }));
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  registerApiRoutes(app, deps);
+
+  const hub = new SocketHub(deps, { gatewayId: options.gatewayId, origins: options.origins, presenceLeaseMs: options.presenceLeaseMs });
+  app.server.on('upgrade', (request, socket, head) => {
+    if (request.url?.split('?')[0] !== '/v1/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    void hub.upgrade(request, socket, head);
+  });
+
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${https ? 'https' : 'http'}://${options.host === 'localhost' ? 'localhost' : host}:${address.port}`;
+  return {
+    url,
+    hub,
+    async close() {
+      await hub.close();
+      await app.close();
+      await cursors.flush();
+    },
+  };
+}

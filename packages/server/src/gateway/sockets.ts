@@ -1,0 +1,131 @@
+import { MAX_FRAME_BYTES, PodError } from '@pod/protocol';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { Caller, Delivery } from '../messenger/messenger.ts';
+import { bearerToken } from './auth.ts';
+import { Connection } from './connection.ts';
+import type { GatewayDeps } from './deps.ts';
+import { originAllowed } from './origin.ts';
+
+export interface SocketOptions {
+  gatewayId: string;
+  origins: readonly string[];
+  presenceLeaseMs: number;
+}
+
+/**
+ * The WebSocket side of the gateway: upgrades, the local routing table (user -> open
+ * connections, one messenger subscription per user), heartbeat expiry and the presence lease.
+ */
+export class SocketHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
+  private readonly byUser = new Map<number, { connections: Set<Connection>; unsubscribe: () => void }>();
+  private readonly all = new Set<Connection>();
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly leaseTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly deps: GatewayDeps,
+    private readonly options: SocketOptions,
+  ) {
+    this.sweeper = setInterval(() => this.closeSilent(), Math.max(250, deps.heartbeatMs / 2));
+    this.leaseTimer = setInterval(() => void this.refreshPresence(), Math.max(500, options.presenceLeaseMs / 3));
+    this.sweeper.unref();
+    this.leaseTimer.unref();
+  }
+
+  async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    if (!originAllowed(request.headers, this.options.origins)) return reject(socket, 403, 'origin not allowed');
+    let headerCaller: Caller | undefined;
+    const token = bearerToken(request.headers.authorization);
+    if (token) {
+      try {
+        headerCaller = await this.deps.resolveToken(token);
+      } catch (error) {
+        return reject(socket, error instanceof PodError ? error.httpStatus : 500, 'unauthorized');
+      }
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      const connection = new Connection(ws, this.deps, request.socket.remoteAddress, headerCaller, {
+        opened: (c) => this.opened(c),
+        closed: (c) => this.closed(c),
+      });
+      this.all.add(connection);
+      this.deps.metrics.connections.inc();
+      ws.once('close', () => {
+        this.all.delete(connection);
+        this.deps.metrics.connections.dec();
+      });
+    });
+  }
+
+  private opened(connection: Connection): void {
+    const caller = connection.caller!;
+    let entry = this.byUser.get(caller.userId);
+    if (!entry) {
+      const connections = new Set<Connection>();
+      const unsubscribe = this.deps.messenger.subscribe(caller.userId, (delivery: Delivery) => {
+        for (const c of connections) c.deliver(delivery);
+      });
+      entry = { connections, unsubscribe };
+      this.byUser.set(caller.userId, entry);
+    }
+    entry.connections.add(connection);
+    void this.tell('presence.connect', { userId: caller.userId, session: caller.session, gateway: this.options.gatewayId });
+  }
+
+  private closed(connection: Connection): void {
+    const caller = connection.caller!;
+    const entry = this.byUser.get(caller.userId);
+    if (entry) {
+      entry.connections.delete(connection);
+      if (entry.connections.size === 0) {
+        entry.unsubscribe();
+        this.byUser.delete(caller.userId);
+      }
+    }
+    const sameDeviceStillOpen = entry && [...entry.connections].some((c) => c.caller?.session === caller.session);
+    if (!sameDeviceStillOpen) void this.tell('presence.disconnect', { userId: caller.userId, session: caller.session });
+  }
+
+  /** Closes sockets that missed two heartbeats; the device's cursor stays for its return. */
+  private closeSilent(): void {
+    const limit = Date.now() - 2 * this.deps.heartbeatMs;
+    for (const connection of this.all) {
+      if (connection.lastSeen < limit) connection.socket.terminate();
+    }
+  }
+
+  private async refreshPresence(): Promise<void> {
+    const devices = new Map<string, { userId: number; session: string }>();
+    for (const { connections } of this.byUser.values()) {
+      for (const c of connections) if (c.caller) devices.set(c.caller.session, { userId: c.caller.userId, session: c.caller.session });
+    }
+    if (devices.size > 0) await this.tell('presence.refresh', { gateway: this.options.gatewayId, devices: [...devices.values()] });
+  }
+
+  private async tell(op: string, body: unknown): Promise<void> {
+    const response = await this.deps.messenger.request('presence', { id: randomUUID(), op, body });
+    if (!response.ok) this.deps.log.warn({ op, error: response.error }, 'presence update failed');
+  }
+
+  /** Users with an open connection here, for long-poll waits and tests. */
+  connectionsOf(userId: number): number {
+    return this.byUser.get(userId)?.connections.size ?? 0;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    clearInterval(this.leaseTimer);
+    for (const connection of this.all) connection.socket.close(1001, 'server shutting down');
+    for (const { unsubscribe } of this.byUser.values()) unsubscribe();
+    this.byUser.clear();
+  }
+}
+
+function reject(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

@@ -1,0 +1,76 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { CoreTables } from '../store/schema.ts';
+
+export interface StoredEvent {
+  seq: number;
+  type: string;
+  body: unknown;
+}
+
+export interface Appended {
+  userId: number;
+  event: StoredEvent;
+}
+
+/**
+ * Appends one event to several users' mailboxes: the body is stored once, each mailbox gets
+ * a small row pointing at it with that user's next seq. Must run inside the transaction of
+ * the effects that caused it; the upsert on mailbox_heads serialises concurrent appends for
+ * one user, so seqs have neither duplicates nor gaps.
+ */
+export async function appendEvent(tx: Transaction<CoreTables>, userIds: readonly number[], type: string, body: unknown, now: string): Promise<Appended[]> {
+  const bodyJson = JSON.stringify(body);
+  const { id } = await tx.insertInto('events').values({ type, body: bodyJson, created_at: now }).returning('id').executeTakeFirstOrThrow();
+  const appended: Appended[] = [];
+  for (const userId of new Set(userIds)) {
+    const { last_seq } = await tx
+      .insertInto('mailbox_heads')
+      .values({ user_id: userId, last_seq: 1 })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seq: sql`mailbox_heads.last_seq + 1` }))
+      .returning('last_seq')
+      .executeTakeFirstOrThrow();
+    const seq = Number(last_seq);
+    await tx.insertInto('mailbox').values({ user_id: userId, seq, event_id: Number(id) }).execute();
+    appended.push({ userId, event: { seq, type, body: JSON.parse(bodyJson) } });
+  }
+  return appended;
+}
+
+export async function readMailbox(db: Kysely<CoreTables>, userId: number, after: number, limit: number): Promise<StoredEvent[]> {
+  const rows = await db
+    .selectFrom('mailbox')
+    .innerJoin('events', 'events.id', 'mailbox.event_id')
+    .select(['mailbox.seq', 'events.type', 'events.body'])
+    .where('mailbox.user_id', '=', userId)
+    .where('mailbox.seq', '>', after)
+    .orderBy('mailbox.seq')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ seq: Number(row.seq), type: row.type, body: JSON.parse(row.body) }));
+}
+
+export async function mailboxHead(db: Kysely<CoreTables>, userId: number): Promise<number> {
+  const row = await db.selectFrom('mailbox_heads').select('last_seq').where('user_id', '=', userId).executeTakeFirst();
+  return row ? Number(row.last_seq) : 0;
+}
+
+export async function readCursor(db: Kysely<CoreTables>, session: string): Promise<number | undefined> {
+  const row = await db.selectFrom('cursors').select('acked_seq').where('session', '=', session).executeTakeFirst();
+  return row ? Number(row.acked_seq) : undefined;
+}
+
+/** A cursor only moves forward: a late or replayed ack never rewinds a device. */
+export async function saveCursors(db: Kysely<CoreTables>, cursors: ReadonlyArray<{ session: string; userId: number; seq: number }>, now: string): Promise<void> {
+  if (cursors.length === 0) return;
+  await db.transaction().execute(async (tx) => {
+    for (const cursor of cursors) {
+      await tx
+        .insertInto('cursors')
+        .values({ session: cursor.session, user_id: cursor.userId, acked_seq: cursor.seq, updated_at: now })
+        .onConflict((oc) =>
+          oc.column('session').doUpdateSet({ acked_seq: sql`case when excluded.acked_seq > cursors.acked_seq then excluded.acked_seq else cursors.acked_seq end`, updated_at: now }),
+        )
+        .execute();
+    }
+  });
+}

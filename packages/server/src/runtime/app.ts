@@ -1,0 +1,79 @@
+import type { EventBody, EventType, OpInput, OpName, OpOutput, Ops } from '@pod/protocol';
+import type { Kysely, Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import type { Caller } from '../messenger/messenger.ts';
+
+/** Settings an application server may read; fixed at start. */
+export interface AppSettings {
+  openRegistration: boolean;
+  /** How long a device that disconnected still counts as online (a quick reconnect does not flap). */
+  presenceGraceMs: number;
+  /** How long a connected device counts as online without a refresh from its gateway. */
+  presenceLeaseMs: number;
+}
+
+/**
+ * Everything an application server gets: its own tables, the messenger (as `call` and
+ * `push`), a logger and the settings. Apps import nothing else of the server.
+ */
+export interface AppContext<T> {
+  readonly db: Kysely<T>;
+  readonly log: Logger;
+  readonly settings: AppSettings;
+  /** Asks another application server through the messenger; a failure arrives as PodError. */
+  call<N extends OpName>(op: N, body: OpInput<N>): Promise<OpOutput<N>>;
+  /** Sends a transient event (never stored, never replayed) to users' connected devices. */
+  push<E extends EventType>(userIds: readonly number[], type: E, body: EventBody<E>): void;
+  /** Ends sessions' live connections at once (revoked, user disabled). */
+  revokeSessions(userId: number, sessions: string[] | 'all'): void;
+}
+
+/** What a write handler sees inside the batch transaction. */
+export interface WriteScope<T> {
+  readonly tx: Transaction<T>;
+  /** ISO time of this batch, the same for every row it writes. */
+  readonly now: string;
+  /** Appends a stored event to users' mailboxes in this transaction; published after commit. */
+  emit<E extends EventType>(userIds: readonly number[], type: E, body: EventBody<E>): Promise<void>;
+  /** Runs after the transaction commits (pushes, revocations); never if it rolls back. */
+  afterCommit(fn: () => void): void;
+}
+
+export interface RequestInfo {
+  id: string;
+  caller: Caller | undefined;
+  address: string | undefined;
+}
+
+type Input<N extends OpName> = z.output<Ops[N]['input']>;
+
+export interface ReadHandler<N extends OpName, T> {
+  read(input: Input<N>, request: RequestInfo, ctx: AppContext<T>): Promise<OpOutput<N>>;
+}
+
+export interface WriteHandler<N extends OpName, T, P> {
+  /** Outside any transaction: slow work (password hashing) and calls to other apps. */
+  prepare?(input: Input<N>, request: RequestInfo, ctx: AppContext<T>): Promise<P>;
+  /** Inside the batch transaction, with this request's savepoint: all effects, no waiting on others. */
+  write(scope: WriteScope<T>, input: Input<N>, request: RequestInfo & { prepared: P }, ctx: AppContext<T>): Promise<OpOutput<N>>;
+}
+
+// The prepared value's type is private to each handler; the runner only passes it along.
+export type OpHandler<N extends OpName, T> = ReadHandler<N, T> | WriteHandler<N, T, any>;
+
+export type AppOps<T> = { [N in OpName]?: OpHandler<N, T> };
+
+export interface AppServer<T = unknown> {
+  name: string;
+  ops: AppOps<T>;
+  /** Background work (expiry sweeps); returns how to stop it. */
+  start?(ctx: AppContext<T>): () => void;
+}
+
+export function defineApp<T>(app: AppServer<T>): AppServer<T> {
+  return app;
+}
+
+/** An app of any table set, as the registry and the runner hold them. */
+export type AnyAppServer = AppServer<any>;

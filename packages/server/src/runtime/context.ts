@@ -1,0 +1,28 @@
+import { findOp, PodError, type ErrorBody } from '@pod/protocol';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Messenger } from '../messenger/messenger.ts';
+import type { Store } from '../store/index.ts';
+import type { AppContext, AppSettings } from './app.ts';
+import { typedDb } from './runner.ts';
+
+export function createAppContext<T>(name: string, store: Store, messenger: Messenger, settings: AppSettings, log: Logger): AppContext<T> {
+  return {
+    db: typedDb<T>(store),
+    log: log.child({ app: name }),
+    settings,
+    async call(op, body) {
+      const def = findOp(op);
+      if (!def) throw new PodError('internal', `no operation ${op}`);
+      const response = await messenger.request(def.app, { id: randomUUID(), op, body });
+      if (!response.ok) throw PodError.fromBody(response.error as ErrorBody);
+      return response.body as never;
+    },
+    push(userIds, type, body) {
+      for (const userId of new Set(userIds)) messenger.publish(userId, { kind: 'transient', type, body });
+    },
+    revokeSessions(userId, sessions) {
+      messenger.publish(userId, { kind: 'revoke', sessions });
+    },
+  };
+}

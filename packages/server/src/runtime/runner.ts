@@ -1,0 +1,175 @@
+import { findOp, PodError, type EventType, type OpDef } from '@pod/protocol';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import { appendEvent, type StoredEvent } from '../mailbox/mailbox.repo.ts';
+import type { AppRequest, AppResponse, Messenger } from '../messenger/messenger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Store } from '../store/index.ts';
+import type { CoreTables } from '../store/schema.ts';
+import type { AppContext, AppServer, ReadHandler, RequestInfo, WriteHandler, WriteScope } from './app.ts';
+import { invalidInput, toErrorBody } from './errors.ts';
+import { findAnswer, recordAnswer } from './requests.repo.ts';
+
+const MAX_BATCH = 512;
+
+interface Pending {
+  request: AppRequest;
+  def: OpDef;
+  handler: WriteHandler<never, unknown, unknown>;
+  input: unknown;
+  info: RequestInfo & { prepared: unknown };
+  resolve(response: AppResponse): void;
+}
+
+/**
+ * Serves one application server's mailbox. Reads answer at once. Writes are prepared
+ * concurrently, then committed in batches: one transaction per batch (group commit), one
+ * savepoint per request so a failing request changes nothing while its neighbours commit.
+ * Events and answers go out only after the commit.
+ */
+export class AppRunner<T> {
+  private readonly queue: Pending[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly app: AppServer<T>,
+    private readonly ctx: AppContext<T>,
+    private readonly store: Store,
+    private readonly messenger: Messenger,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {}
+
+  readonly handle = async (request: AppRequest): Promise<AppResponse> => {
+    try {
+      const def = findOp(request.op);
+      const handler = this.app.ops[request.op as keyof typeof this.app.ops];
+      if (!def || def.app !== this.app.name || !handler) throw new PodError('not_found', `unknown operation "${request.op}"`);
+      checkAccess(def, request);
+      const parsed = def.input.safeParse(request.body ?? {});
+      if (!parsed.success) throw invalidInput(parsed.error, `${request.op} body`);
+      const info: RequestInfo = { id: request.id, caller: request.caller, address: request.meta?.address };
+      if ('read' in handler) {
+        const body = await (handler as ReadHandler<never, T>).read(parsed.data as never, info, this.ctx);
+        this.metrics.requests.inc({ op: request.op, outcome: 'ok' });
+        return { ok: true, body };
+      }
+      const write = handler as unknown as WriteHandler<never, unknown, unknown>;
+      const prepared = write.prepare ? await write.prepare(parsed.data as never, info, this.ctx as AppContext<unknown>) : undefined;
+      return await new Promise<AppResponse>((resolve) => {
+        this.queue.push({ request, def, handler: write, input: parsed.data, info: { ...info, prepared }, resolve });
+        if (!this.flushing) {
+          this.flushing = true;
+          setImmediate(() => void this.flush());
+        }
+      });
+    } catch (error) {
+      const body = toErrorBody(error, this.log, { op: request.op, request: request.id });
+      this.metrics.requests.inc({ op: request.op, outcome: body.code });
+      return { ok: false, error: body };
+    }
+  };
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      await this.commitBatch(batch);
+    }
+    this.flushing = false;
+  }
+
+  private async commitBatch(batch: Pending[]): Promise<void> {
+    const responses: AppResponse[] = [];
+    const published: Array<{ userId: number; event: StoredEvent }> = [];
+    const hooks: Array<() => void> = [];
+    const now = new Date().toISOString();
+    try {
+      await this.store.transaction(async (tx) => {
+        const core = tx as unknown as Transaction<CoreTables>;
+        for (const item of batch) {
+          const itemEvents: typeof published = [];
+          const itemHooks: Array<() => void> = [];
+          const scope: WriteScope<unknown> = {
+            tx: tx as Transaction<unknown>,
+            now,
+            emit: async (userIds, type: EventType, body) => {
+              itemEvents.push(...(await appendEvent(core, userIds, type, body, now)));
+            },
+            afterCommit: (fn) => itemHooks.push(fn),
+          };
+          await sql`savepoint request`.execute(tx);
+          try {
+            const response = await this.runOne(core, scope, item);
+            await sql`release savepoint request`.execute(tx);
+            responses.push(response);
+            published.push(...itemEvents);
+            hooks.push(...itemHooks);
+          } catch (error) {
+            await sql`rollback to savepoint request`.execute(tx);
+            await sql`release savepoint request`.execute(tx);
+            responses.push({ ok: false, error: toErrorBody(error, this.log, { op: item.request.op, request: item.request.id }) });
+          }
+        }
+      });
+    } catch (error) {
+      const body = toErrorBody(error, this.log, { app: this.app.name, batch: batch.length });
+      for (const item of batch) {
+        this.metrics.requests.inc({ op: item.request.op, outcome: body.code });
+        item.resolve({ ok: false, error: body });
+      }
+      return;
+    }
+    this.publish(published);
+    for (const hook of hooks) runHook(hook, this.log);
+    batch.forEach((item, index) => {
+      const response = responses[index]!;
+      this.metrics.requests.inc({ op: item.request.op, outcome: response.ok ? 'ok' : response.error.code });
+      item.resolve(response);
+    });
+  }
+
+  private async runOne(tx: Transaction<CoreTables>, scope: WriteScope<unknown>, item: Pending): Promise<AppResponse> {
+    const userId = item.request.caller?.userId;
+    if (userId !== undefined) {
+      const earlier = await findAnswer(tx, userId, item.request.id);
+      if (earlier) {
+        if (earlier.op !== item.request.op) throw new PodError('conflict', `request id ${item.request.id} was already used for ${earlier.op}`);
+        return { ok: true, body: earlier.answer };
+      }
+    }
+    const body = await item.handler.write(scope, item.input as never, item.info, this.ctx as AppContext<unknown>);
+    if (userId !== undefined) await recordAnswer(tx, userId, item.request.id, item.request.op, body, scope.now);
+    return { ok: true, body };
+  }
+
+  private publish(published: Array<{ userId: number; event: StoredEvent }>): void {
+    if (published.length === 0) return;
+    const byUser = new Map<number, StoredEvent[]>();
+    for (const { userId, event } of published) {
+      const list = byUser.get(userId);
+      if (list) list.push(event);
+      else byUser.set(userId, [event]);
+    }
+    const committedAt = Date.now();
+    this.metrics.mailboxAppends.inc(published.length);
+    for (const [userId, events] of byUser) this.messenger.publish(userId, { kind: 'events', events, committedAt });
+  }
+}
+
+function checkAccess(def: OpDef, request: AppRequest): void {
+  if (def.access === 'public' || def.access === 'internal') return;
+  if (!request.caller) throw new PodError('unauthorized', 'sign in first: this operation needs a session token');
+  if (def.access === 'admin' && !request.caller.admin) throw new PodError('forbidden', 'only an administrator may do this');
+}
+
+function runHook(hook: () => void, log: Logger): void {
+  try {
+    hook();
+  } catch (error) {
+    log.error({ err: error }, 'after-commit hook failed');
+  }
+}
+
+export function typedDb<T>(store: Store): Kysely<T> {
+  return store.db as unknown as Kysely<T>;
+}

@@ -1,0 +1,24 @@
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import type { StoreKind } from '../store.ts';
+import * as core from './0001_core.ts';
+import * as directory from './0002_directory.ts';
+import * as presence from './0003_presence.ts';
+import * as im from './0004_im.ts';
+
+type Step = { up(db: Kysely<unknown>, kind: StoreKind): Promise<void> };
+
+/** One migration set for both dialects, applied in name order. */
+const steps: Record<string, Step> = {
+  '0001_core': core,
+  '0002_directory': directory,
+  '0003_presence': presence,
+  '0004_im': im,
+};
+
+export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<void> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, step] of Object.entries(steps)) migrations[name] = { up: (d) => step.up(d, kind) };
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}
