@@ -1,23 +1,30 @@
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database as Tables } from './schema.ts';
+import { podSqliteDialect } from './sqlite-driver.ts';
 import type { Store } from './store.ts';
 
 /**
- * SQLite in WAL mode with synchronous=FULL on the connection: better-sqlite3 would default a
- * WAL database to NORMAL, which can lose the last commits on power loss. Throughput comes from
- * group commit in the application runtime, not from weaker durability.
+ * SQLite in WAL mode with synchronous=FULL on every connection: better-sqlite3 would default
+ * a WAL database to NORMAL, which can lose the last commits on power loss. Throughput comes
+ * from group commit in the application runtime, not from weaker durability.
  */
+function openConnection(file: string): Database.Database {
+  const connection = new Database(file);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = FULL');
+  connection.pragma('busy_timeout = 10000');
+  connection.pragma('foreign_keys = ON');
+  return connection;
+}
+
 export function openSqliteStore(file: string): Store {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const database = new Database(file);
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = FULL');
-  database.pragma('busy_timeout = 10000');
-  database.pragma('foreign_keys = ON');
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
+  mkdirSync(dirname(file), { recursive: true });
+  const writer = openConnection(file);
+  const reader = openConnection(file);
+  const db = new Kysely<Tables>({ dialect: podSqliteDialect(writer, reader) });
   return {
     kind: 'sqlite',
     db,
