@@ -88,7 +88,7 @@ export class SocketHub {
       }
     }
     const sameDeviceStillOpen = entry && [...entry.connections].some((c) => c.caller?.session === caller.session);
-    if (!sameDeviceStillOpen) void this.tell('presence.disconnect', { userId: caller.userId, session: caller.session });
+    if (!sameDeviceStillOpen) void this.tell('presence.disconnect', { userId: caller.userId, session: caller.session, gateway: this.options.gatewayId });
   }
 
   /** Closes sockets that missed two heartbeats; the device's cursor stays for its return. */

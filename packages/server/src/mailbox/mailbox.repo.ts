@@ -19,21 +19,19 @@ export interface Appended {
  * one user, so seqs have neither duplicates nor gaps.
  */
 export async function appendEvent(tx: Transaction<CoreTables>, userIds: readonly number[], type: string, body: unknown, now: string): Promise<Appended[]> {
+  const recipients = [...new Set(userIds)];
+  if (recipients.length === 0) return [];
   const bodyJson = JSON.stringify(body);
   const { id } = await tx.insertInto('events').values({ type, body: bodyJson, created_at: now }).returning('id').executeTakeFirstOrThrow();
-  const appended: Appended[] = [];
-  for (const userId of new Set(userIds)) {
-    const { last_seq } = await tx
-      .insertInto('mailbox_heads')
-      .values({ user_id: userId, last_seq: 1 })
-      .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seq: sql`mailbox_heads.last_seq + 1` }))
-      .returning('last_seq')
-      .executeTakeFirstOrThrow();
-    const seq = Number(last_seq);
-    await tx.insertInto('mailbox').values({ user_id: userId, seq, event_id: Number(id) }).execute();
-    appended.push({ userId, event: { seq, type, body: JSON.parse(bodyJson) } });
-  }
-  return appended;
+  const heads = await tx
+    .insertInto('mailbox_heads')
+    .values(recipients.map((userId) => ({ user_id: userId, last_seq: 1 })))
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seq: sql`mailbox_heads.last_seq + 1` }))
+    .returning(['user_id', 'last_seq'])
+    .execute();
+  const rows = heads.map((head) => ({ user_id: Number(head.user_id), seq: Number(head.last_seq), event_id: Number(id) }));
+  await tx.insertInto('mailbox').values(rows).execute();
+  return rows.map((row) => ({ userId: row.user_id, event: { seq: row.seq, type, body: JSON.parse(bodyJson) } }));
 }
 
 export async function readMailbox(db: Kysely<CoreTables>, userId: number, after: number, limit: number): Promise<StoredEvent[]> {

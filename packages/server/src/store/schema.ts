@@ -30,8 +30,13 @@ export interface DirectoryTables {
 }
 
 export interface PresenceTables {
-  presence_devices: { user_id: number; session: string; gateway: string; expires_at: number };
-  presence_status: { user_id: number; status: string; text: string; announced: string };
+  /** A device counts as online until `expires_at` (ms); `connected` 0 once its gateway said goodbye. */
+  presence_devices: { user_id: number; session: string; gateway: string; expires_at: number; connected: number };
+  /**
+   * The chosen status, and the effective one last pushed to watchers. `revision` grows with
+   * every change to the user's presence inputs; `dirty` 1 means the change is not announced yet.
+   */
+  presence_status: { user_id: number; status: string; text: string; announced_status: string; announced_text: string; revision: number; dirty: number };
 }
 
 export interface ImTables {

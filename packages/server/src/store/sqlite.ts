@@ -17,6 +17,9 @@ function openConnection(file: string): Database.Database {
   connection.pragma('synchronous = FULL');
   connection.pragma('busy_timeout = 10000');
   connection.pragma('foreign_keys = ON');
+  connection.pragma('cache_size = -65536');
+  // Each request runs in a savepoint; its sub-journal belongs in memory, not in a temp file.
+  connection.pragma('temp_store = memory');
   return connection;
 }
 

@@ -1,22 +1,22 @@
 import { PodError } from '@pod/protocol';
 import type { AppOps } from '../../runtime/app.ts';
 import type { DirectoryTables } from '../../store/schema.ts';
-import { findUserById, findUserByName } from './accounts.repo.ts';
-import { acceptedBuddies, isBlocked, isBuddy } from './relations.repo.ts';
+import { findUserById } from './accounts.repo.ts';
+import { acceptedBuddies, messagingRelation } from './relations.repo.ts';
 
 /** Answers other application servers' questions about who may reach whom. */
 export const messagingOps: AppOps<DirectoryTables> = {
   'directory.canMessage': {
     async read(input, _request, ctx) {
-      const [sender, recipient] = await Promise.all([findUserById(ctx.db, input.fromId), findUserByName(ctx.db, input.to)]);
-      if (!sender) throw new PodError('unauthorized', 'your account no longer exists');
-      if (!recipient || recipient.disabled === 1) throw new PodError('not_found', `no user named ${input.to}`);
-      if (await isBlocked(ctx.db, sender.id, recipient.id)) throw new PodError('forbidden', `you blocked ${recipient.name}; unblock them to send messages`);
+      const relation = await messagingRelation(ctx.db, input.fromId, input.to);
+      if (!relation?.senderName) throw new PodError(relation ? 'unauthorized' : 'not_found', relation ? 'your account no longer exists' : `no user named ${input.to}`);
+      if (relation.disabled) throw new PodError('not_found', `no user named ${input.to}`);
+      if (relation.senderBlocks) throw new PodError('forbidden', `you blocked ${relation.name}; unblock them to send messages`);
       // A blocked sender is told the same as any stranger, so a block is never revealed.
-      const refused = new PodError('forbidden', `${recipient.name} accepts messages only from buddies; send a buddy request first`);
-      if (await isBlocked(ctx.db, recipient.id, sender.id)) throw refused;
-      if (recipient.messages_from !== 'anyone' && !(await isBuddy(ctx.db, recipient.id, sender.id))) throw refused;
-      return { toId: recipient.id, toName: recipient.name, fromName: sender.name };
+      if (relation.recipientBlocks || (relation.messagesFrom !== 'anyone' && !relation.buddies)) {
+        throw new PodError('forbidden', `${relation.name} accepts messages only from buddies; send a buddy request first`);
+      }
+      return { toId: relation.id, toName: relation.name, fromName: relation.senderName };
     },
   },
   'directory.watchers': {

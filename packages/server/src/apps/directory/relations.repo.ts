@@ -31,3 +31,34 @@ export async function acceptedBuddies(db: Db, userId: number): Promise<Array<{ i
     .execute();
   return rows.map((row) => ({ id: Number(row.id), name: row.name }));
 }
+
+/** Everything deciding whether `fromId` may message the user named `toName`, in one query. */
+export async function messagingRelation(db: Db, fromId: number, toName: string) {
+  const row = await db
+    .selectFrom('users as recipient')
+    .select((eb) => [
+      'recipient.id',
+      'recipient.name',
+      'recipient.disabled',
+      'recipient.messages_from',
+      eb.selectFrom('users').select('name').where('id', '=', fromId).as('sender_name'),
+      eb.exists(eb.selectFrom('blocks').select('owner_id').where('owner_id', '=', fromId).whereRef('blocked_id', '=', 'recipient.id')).as('sender_blocks'),
+      eb.exists(eb.selectFrom('blocks').select('owner_id').whereRef('owner_id', '=', 'recipient.id').where('blocked_id', '=', fromId)).as('recipient_blocks'),
+      eb
+        .exists(eb.selectFrom('buddies').select('owner_id').whereRef('owner_id', '=', 'recipient.id').where('other_id', '=', fromId).where('state', '=', 'buddy'))
+        .as('buddies'),
+    ])
+    .where('recipient.name', '=', toName)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: Number(row.id),
+    name: row.name,
+    disabled: Number(row.disabled) === 1,
+    messagesFrom: row.messages_from,
+    senderName: row.sender_name,
+    senderBlocks: Boolean(Number(row.sender_blocks)),
+    recipientBlocks: Boolean(Number(row.recipient_blocks)),
+    buddies: Boolean(Number(row.buddies)),
+  };
+}

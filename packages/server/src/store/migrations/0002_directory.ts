@@ -34,6 +34,8 @@ export async function up(db: Kysely<unknown>, kind: StoreKind): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('buddies_pk', ['owner_id', 'other_id'])
     .execute();
+  // Who has a row about a user: their display name or account state changes those rows.
+  await db.schema.createIndex('buddies_other').on('buddies').column('other_id').execute();
   await db.schema
     .createTable('buddy_groups')
     .addColumn('owner_id', 'bigint', (c) => c.notNull())

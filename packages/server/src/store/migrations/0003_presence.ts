@@ -7,6 +7,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('session', 'text', (c) => c.notNull())
     .addColumn('gateway', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .addColumn('connected', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('presence_devices_pk', ['user_id', 'session'])
     .execute();
   await db.schema.createIndex('presence_devices_expiry').on('presence_devices').column('expires_at').execute();
@@ -15,6 +16,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('user_id', 'bigint', (c) => c.primaryKey())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('text', 'text', (c) => c.notNull())
-    .addColumn('announced', 'text', (c) => c.notNull())
+    .addColumn('announced_status', 'text', (c) => c.notNull())
+    .addColumn('announced_text', 'text', (c) => c.notNull())
+    .addColumn('revision', 'bigint', (c) => c.notNull())
+    .addColumn('dirty', 'integer', (c) => c.notNull())
     .execute();
+  // The sweep pages through unannounced changes by user id.
+  await db.schema.createIndex('presence_status_dirty').on('presence_status').columns(['dirty', 'user_id']).execute();
 }
