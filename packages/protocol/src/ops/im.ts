@@ -21,7 +21,11 @@ const utf8 = new TextEncoder();
 const messageText = z
   .string()
   .min(1, 'a message is not empty')
-  .refine((text) => utf8.encode(text).length <= MAX_MESSAGE_BYTES, { message: `a message has at most ${MAX_MESSAGE_BYTES} bytes of UTF-8` });
+  .superRefine((text, ctx) => {
+    if (utf8.encode(text).length > MAX_MESSAGE_BYTES) {
+      ctx.addIssue({ code: 'too_big', origin: 'string', maximum: MAX_MESSAGE_BYTES, inclusive: true, message: `a message has at most ${MAX_MESSAGE_BYTES} bytes of UTF-8` });
+    }
+  });
 
 export const imOps = {
   'im.send': { app: 'im', access: 'user', input: z.strictObject({ to: userName, text: messageText }), output: imMessage },

@@ -3,13 +3,15 @@ import { PodError, type ErrorBody } from '@pod/protocol';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
 
-/** Names the offending fields so a person can fix the request. */
+/** Names the offending fields so a person can fix the request; a field over its size limit is `too_large`. */
 export function invalidInput(error: ZodError, what: string): PodError {
+  const oversized = error.issues.every((issue) => issue.code === 'too_big' && (issue.origin === 'string' || issue.origin === 'array'));
+  const code = oversized ? 'too_large' : 'invalid';
   const issues = error.issues.slice(0, 5).map((issue) => {
     const path = issue.path.length ? issue.path.join('.') : what;
     return `${path}: ${issue.message}`;
   });
-  return new PodError('invalid', `invalid ${what}: ${issues.join('; ')}`);
+  return new PodError(code, `invalid ${what}: ${issues.join('; ')}`);
 }
 
 /** Unknown faults reach the client as `internal` with a correlation id; the cause stays in the log. */

@@ -10,6 +10,8 @@ export interface TestUser {
   token: string;
   op<N extends ClientOpName>(op: N, body: OpInput<N>): Promise<OpOutput<N>>;
   connect(options?: Partial<PodClientOptions>): Promise<PodClient>;
+  /** Connects with a listener attached before the replay, so replayed events are kept too. */
+  connectCollecting(options?: Partial<PodClientOptions>): Promise<{ client: PodClient; events: PodEvent[] }>;
 }
 
 export interface TestPod {
@@ -53,6 +55,14 @@ export async function startTestPod(overrides: Partial<PodConfig> & { keepData?: 
           clients.push(client);
           await client.connect();
           return client;
+        },
+        async connectCollecting(clientOptions = {}) {
+          const client = connectNode({ url: test.url, token, requestTimeoutMs: 5000, ...clientOptions });
+          clients.push(client);
+          const events: PodEvent[] = [];
+          client.on('*', (event) => events.push(event));
+          await client.connect();
+          return { client, events };
         },
       };
       if (options.messagesFrom) await user.op('settings.update', { messagesFrom: options.messagesFrom });
