@@ -136,12 +136,17 @@ export class Connection {
     try {
       for (;;) {
         const page = await readMailbox(this.deps.coreDb, caller.userId, this.sent, REPLAY_PAGE);
-        for (const event of page) this.sendEvent(event);
-        if (this.phase !== 'open') return;
         if (page.length === REPLAY_PAGE) {
-          await this.drained();
+          // A long absence replays page by page, each sent only when the last has left the
+          // process, so a 10,000-event resume never piles up in memory.
+          const last = page.pop()!;
+          for (const event of page) this.sendEvent(event);
+          await new Promise<void>((resolve) => this.sendEvent(last, resolve));
+          if (this.phase !== 'open') return;
           continue;
         }
+        for (const event of page) this.sendEvent(event);
+        if (this.phase !== 'open') return;
         const live = this.pending.filter((e) => e.seq > this.sent).sort((a, b) => a.seq - b.seq);
         this.pending = [];
         let gap = false;
@@ -162,25 +167,19 @@ export class Connection {
     }
   }
 
-  private sendEvent(event: StoredEvent): void {
+  private sendEvent(event: StoredEvent, onFlushed?: () => void): void {
     this.sent = event.seq;
-    this.send({ t: 'ev', seq: event.seq, type: event.type, body: event.body });
+    this.send({ t: 'ev', seq: event.seq, type: event.type, body: event.body }, onFlushed);
   }
 
-  private drained(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.socket.bufferedAmount === 0) return resolve();
-      this.socket.send('{"t":"pong"}', () => resolve());
-    });
-  }
-
-  send(frame: object): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
+  /** `onFlushed` runs once the frame has left the process, or at once if it never will. */
+  send(frame: object, onFlushed?: () => void): void {
+    if (this.socket.readyState !== this.socket.OPEN) return onFlushed?.();
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.socket.close(1013, 'too far behind; reconnect to resume');
-      return;
+      return onFlushed?.();
     }
-    this.socket.send(JSON.stringify(frame));
+    this.socket.send(JSON.stringify(frame), onFlushed && (() => onFlushed()));
   }
 
   private sendError(id: string | null, error: unknown): void {
