@@ -7,6 +7,14 @@ export const userName = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9_.-]{0,31}$/, 'a name is 1-32 characters of a-z, 0-9, "_", "." or "-", starting with a letter or digit');
 
+/**
+ * The one order of names and group names in every list, on the server and in clients: by
+ * UTF-16 code unit, the same in every locale and database collation.
+ */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export const password = z
   .string()
   .min(8, 'a password has at least 8 characters')

@@ -1,4 +1,4 @@
-import type { BuddyList, ImMessage, PodEvent } from '@pod/protocol';
+import { compareNames, type BuddyList, type ImMessage, type PodEvent } from '@pod/protocol';
 
 /** Applies a buddy-list event to a fetched list, as a client keeps it current without refetching. */
 export function applyBuddyEvent(list: BuddyList, event: PodEvent): BuddyList {
@@ -6,7 +6,7 @@ export function applyBuddyEvent(list: BuddyList, event: PodEvent): BuddyList {
     case 'buddy.entry': {
       const buddies = list.buddies.filter((b) => b.name !== event.body.name);
       if (event.body.entry) buddies.push(event.body.entry);
-      buddies.sort((a, b) => a.name.localeCompare(b.name));
+      buddies.sort((a, b) => compareNames(a.name, b.name));
       return { ...list, buddies };
     }
     case 'buddy.groups':
@@ -14,7 +14,7 @@ export function applyBuddyEvent(list: BuddyList, event: PodEvent): BuddyList {
     case 'buddy.blocked': {
       const blocked = list.blocked.filter((n) => n !== event.body.name);
       if (event.body.blocked) blocked.push(event.body.name);
-      blocked.sort();
+      blocked.sort(compareNames);
       return { ...list, blocked };
     }
     default:

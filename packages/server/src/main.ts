@@ -23,8 +23,10 @@ export interface RunningPod {
   close(): Promise<void>;
 }
 
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'pod' }, redact: { paths: ['*.password', '*.token', '*.current', '*.next', 'headers.authorization'], censor: '[redacted]' } });
+/** The server's logger, on stdout unless given a destination (tests read what it writes). */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = { level, base: { service: 'pod' }, redact: { paths: ['*.password', '*.token', '*.current', '*.next', 'headers.authorization'], censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Starts the whole pod in this process: store, messenger, every application server, gateway. */

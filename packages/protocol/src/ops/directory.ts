@@ -36,12 +36,17 @@ const empty = z.strictObject({});
 
 export const directoryOps = {
   'profile.get': { app: 'directory', access: 'user', readonly: true, input: z.strictObject({ name: userName.optional() }), output: profile },
+  /** Changes the fields given; an empty display name goes back to the account name. */
   'profile.update': {
     app: 'directory',
     access: 'user',
     input: z.strictObject({ displayName: displayName.optional(), statusText: statusText.optional(), about: z.string().max(4000, 'about has at most 4000 characters').optional() }),
     output: profile,
   },
+  /**
+   * Enabled users whose name, display name or about text contains `query` (any case), by
+   * name. `next` is an opaque cursor for the following page, present while more remain.
+   */
   'directory.search': {
     app: 'directory',
     access: 'user',

@@ -15,6 +15,7 @@ import {
   touchSession,
   type UserRow,
 } from './accounts.repo.ts';
+import { updateUserInLists } from './buddy-changes.ts';
 import { accountKey, checkLoginAllowed, failureHorizon, noteLoginFailure } from './login-limits.ts';
 import { decoyHash, hashPassword, newSessionId, newToken, tokenHash, verifyPassword } from './passwords.ts';
 
@@ -129,7 +130,8 @@ export const authOps: AppOps<DirectoryTables> = {
     async write(scope, input, request, ctx) {
       const user = await requireUser(scope.tx, input.name);
       if (user.id === request.caller!.userId) throw new PodError('conflict', 'you cannot disable your own account');
-      await setDisabled(scope.tx, user.id, true);
+      // A disabled account leaves others' buddy lists until it is enabled again.
+      if (user.disabled === 0) await updateUserInLists(scope, user.id, () => setDisabled(scope.tx, user.id, true));
       await revokeSessions(scope.tx, user.id, scope.now);
       scope.afterCommit(() => ctx.revokeSessions(user.id, 'all'));
       return {};
@@ -138,7 +140,7 @@ export const authOps: AppOps<DirectoryTables> = {
   'user.enable': {
     async write(scope, input) {
       const user = await requireUser(scope.tx, input.name);
-      await setDisabled(scope.tx, user.id, false);
+      if (user.disabled === 1) await updateUserInLists(scope, user.id, () => setDisabled(scope.tx, user.id, false));
       return {};
     },
   },
