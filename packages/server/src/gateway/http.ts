@@ -26,8 +26,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: GatewayDeps): void
     const def = findOp(op);
     if (!def || def.access === 'internal') throw new PodError('not_found', `unknown operation "${op}"`);
     const caller = def.access === 'public' ? undefined : await callerOf(request);
-    const idHeader = request.headers['idempotency-key'];
-    const id = typeof idHeader === 'string' ? requestId.parse(idHeader) : randomUUID();
+    const id = idempotencyKey(request.headers['idempotency-key']);
     const response = await deps.messenger.request(def.app, { id, op, body: request.body ?? {}, caller, meta: { address: request.ip } });
     if (!response.ok) return sendError(reply, response.error);
     return reply.send(response.body);
@@ -52,9 +51,19 @@ export function registerApiRoutes(app: FastifyInstance, deps: GatewayDeps): void
       }
       arrival.cancel();
     }
-    deps.cursors.ack(caller.session, caller.userId, after);
-    return reply.send({ events, head: await deps.mailboxHead(caller.userId) });
+    const head = await deps.mailboxHead(caller.userId);
+    // A cursor past the head would make this device skip the events still to come.
+    deps.cursors.ack(caller.session, caller.userId, Math.min(after, head));
+    return reply.send({ events, head });
   });
+}
+
+/** The request id a retry must repeat; without the header each request is new. */
+function idempotencyKey(header: string | string[] | undefined): string {
+  if (header === undefined) return randomUUID();
+  const parsed = requestId.safeParse(header);
+  if (!parsed.success) throw invalidInput(parsed.error, 'Idempotency-Key header');
+  return parsed.data;
 }
 
 /**

@@ -51,7 +51,14 @@ export async function startGateway(options: GatewayOptions, store: Store, messen
     cursorOf: (session) => readCursor(coreDb, session),
   };
   const https = options.tls ? { key: readFileSync(options.tls.key), cert: readFileSync(options.tls.cert) } : null;
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, https }) as unknown as FastifyInstance;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: MAX_BODY_BYTES,
+    https,
+    // Fastify answers a URL it cannot decode (or an over-long parameter) before any route or
+    // error handler runs, in its own shape; clients must get a Pod error there too.
+    frameworkErrors: (error, _request, reply) => sendError(reply, { code: 'invalid', message: `bad request: ${error.message}` }),
+  }) as unknown as FastifyInstance;
   const startedAt = new Date();
 
   app.addHook('onResponse', async (request, reply) => {
