@@ -2,7 +2,7 @@
  * `npm run bench -- im [flags]`: Pod's instant messages under load, against a bare router
  * baseline in the same run. See --help.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +26,8 @@ Idle (--idle): M idle authenticated connections, server RSS per connection, Pod 
   --step-seconds S     send window of each step (default 5)
   --drain-seconds S    after a step, wait at most this long for messages in flight (default 10)
   --warmup-seconds S   unreported warm-up at the first rate (default 3)
+  --no-confirm         stop at the first failing step (default: run it again once; noise is common)
+  --quiet-wait S       before each step, wait up to S s for other processes to use < 30% CPU (default 15)
   --offline-messages K messages stored for the offline recipient (default 10000; 0 skips)
   --text-bytes B       message text length (default 100)
   --generators G       load-generator processes (default 2)
@@ -52,6 +54,8 @@ function flags(argv: string[]) {
       'step-seconds': { type: 'string', default: '5' },
       'drain-seconds': { type: 'string', default: '10' },
       'warmup-seconds': { type: 'string', default: '3' },
+      'no-confirm': { type: 'boolean', default: false },
+      'quiet-wait': { type: 'string', default: '15' },
       'offline-messages': { type: 'string', default: '10000' },
       'text-bytes': { type: 'string', default: '100' },
       generators: { type: 'string', default: '2' },
@@ -87,6 +91,8 @@ function flags(argv: string[]) {
       stepSeconds: Math.floor(num('step-seconds', 1, 600)),
       drainSeconds: num('drain-seconds', 0, 600),
       warmupSeconds: Math.floor(num('warmup-seconds', 0, 600)),
+      confirm: !values['no-confirm'],
+      quietWaitSeconds: num('quiet-wait', 0, 600),
       textBytes: Math.floor(num('text-bytes', 40, 60_000)),
     } satisfies ThroughputOptions,
     offlineMessages: Math.floor(num('offline-messages', 0, 1e6)),
@@ -120,6 +126,9 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   installCleanup();
+  const fdLimit = openFilesLimit();
+  if (options.idle && fdLimit !== null && options.connections + 1000 > fdLimit)
+    log(`warning: the open-files limit is ${fdLimit}; the server needs one per connection (raise it with ulimit -n, up to the hard limit)`);
   const work = mkdtempSync(join(tmpdir(), 'pod-bench-im-'));
   const profDir = join(repoRoot, 'bench/results/prof');
   const nodeFlags = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
@@ -242,6 +251,15 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await killAll();
     if (!options.keepData) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function openFilesLimit(): number | null {
+  try {
+    const match = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { Generator } from './generators.ts';
 import type { ConnectReply, StepReply, SyncReply, UserSpec } from './ipc.ts';
-import { CpuSampler, rssKiB, sleep, type ServerProcess } from './processes.ts';
+import { CpuSampler, rssKiB, sleep, waitForQuiet, type ServerProcess } from './processes.ts';
 import { addCounts, addSeries, median, mergeHistograms, summarize, sum, type LatencySummary } from './stats.ts';
 
 export interface ThroughputOptions {
@@ -18,6 +18,10 @@ export interface ThroughputOptions {
   textBytes: number;
   /** Seconds sent at the first rate before the first step, not reported (JIT, first WAL writes). */
   warmupSeconds: number;
+  /** Run a failing step once more before calling it saturation. */
+  confirm: boolean;
+  /** Before a step, wait at most this long for the rest of the machine to go quiet. */
+  quietWaitSeconds: number;
 }
 
 export interface StepResult {
@@ -46,10 +50,13 @@ export interface StepResult {
   generatorCpuMaxProcess: number;
   /** What the rest of the machine used meanwhile (other people's processes on a shared machine). */
   otherCpu: number;
+  /** How long the step waited for the rest of the machine to go quiet first. */
+  waitedForQuietMs: number;
   generatorLagMs: number;
   drainMs: number;
   closedSockets: number;
-  verdict: 'ok' | 'saturated' | 'generator-limited';
+  /** 'noise': failed, then passed when run again at the same rate. */
+  verdict: 'ok' | 'saturated' | 'generator-limited' | 'noise';
   reason?: string;
 }
 
@@ -103,14 +110,30 @@ export class ThroughputRun {
     print(`  ${this.label} warm-up ${warmupSeconds} s at ${Math.round(rate)}/s: delivered ${warm.delivered}/${warm.sent}, p99 ${warm.latencyMs.p99?.toFixed(1) ?? '-'} ms (not reported)`);
   }
 
+  /**
+   * One step at `rate`. A step that fails is run once more at the same rate: on a shared
+   * machine one disk stall or a burst of someone else's work can sink a single step. Only
+   * two failures in a row stop the run; a failure followed by a pass is kept as 'noise'.
+   */
   async step(rate: number, print: (line: string) => void): Promise<StepResult> {
-    const result = await runStep(this.server, this.generators, this.groups, this.steps.length, rate, this.options);
-    this.steps.push(result);
-    print(`${this.label.padEnd(8)} ${stepLine(result)}`);
+    let result = await this.once(rate, print);
+    if (result.verdict !== 'ok' && this.options.confirm) {
+      print(`${' '.repeat(9)}confirming at the same rate`);
+      const again = await this.once(rate, print);
+      if (again.verdict === 'ok') result.verdict = 'noise';
+      result = again;
+    }
     if (result.verdict !== 'ok') {
       this.done = true;
       this.stoppedBecause = `${result.verdict}: ${result.reason}`;
     }
+    return result;
+  }
+
+  private async once(rate: number, print: (line: string) => void): Promise<StepResult> {
+    const result = await runStep(this.server, this.generators, this.groups, this.steps.length, rate, this.options);
+    this.steps.push(result);
+    print(`${this.label.padEnd(8)} ${stepLine(result)}`);
     return result;
   }
 
@@ -149,6 +172,7 @@ async function stepLoop(runs: ThroughputRun[], options: ThroughputOptions, print
 
 async function runStep(server: ServerProcess, generators: Generator[], groups: UserSpec[][], index: number, rate: number, options: ThroughputOptions): Promise<StepResult> {
   const total = sum(groups.map((g) => g.length));
+  const waitedMs = options.quietWaitSeconds > 0 ? await waitForQuiet(options.quietWaitSeconds * 1000) : 0;
   const sampler = new CpuSampler([server.pid, ...generators.map((g) => g.pid)]);
   const sendWindow = sleep(options.stepSeconds * 1000).then(() => sampler.stop());
   const replies = await Promise.all(
@@ -187,6 +211,7 @@ async function runStep(server: ServerProcess, generators: Generator[], groups: U
     generatorCpu: median(generatorSamples),
     generatorCpuMaxProcess: Math.max(...generatorSeries.map((s) => median(s))),
     otherCpu: median(sampler.samples.at(-1)!),
+    waitedForQuietMs: Math.round(waitedMs),
     generatorLagMs: Math.max(...replies.map((r) => r.maxLagMs)),
     drainMs: Math.max(...replies.map((r) => r.drainMs)),
     closedSockets: sum(replies.map((r) => r.closedSockets)),

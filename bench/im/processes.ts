@@ -202,6 +202,23 @@ export function machineBusyTicks(): number {
 }
 
 /**
+ * Waits (at most `maxMs`) for a second in which the rest of the machine used under
+ * `thresholdPct` of one core, so that a step does not start inside someone else's burst.
+ * Answers how long it waited.
+ */
+export async function waitForQuiet(maxMs: number, thresholdPct = 30): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const machine = machineBusyTicks();
+    const ours = cpuTicks(process.pid);
+    await sleep(1000);
+    const other = ((machineBusyTicks() - machine - (cpuTicks(process.pid) - ours)) / CLOCK_TICKS) * 100;
+    const waited = performance.now() - started;
+    if (other < thresholdPct || waited >= maxMs) return waited - 1000;
+  }
+}
+
+/**
  * CPU use of several process trees, and of everything else on the machine (this process and
  * its children excluded), sampled once a second, in % of one core.
  */

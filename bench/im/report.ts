@@ -79,8 +79,8 @@ export interface BenchResult {
 }
 
 export interface Summary {
-  pod: { saturationMsgPerSec: number | null; p99AtHalfSaturationMs: number | null; halfSaturationStepRate: number | null; p99At12500Ms: number | null; idleKiBPerConn: number | null };
-  baseline: { saturationMsgPerSec: number | null; idleKiBPerConn: number | null };
+  pod: { saturationMsgPerSec: number | null; sustainedMsgPerSec: number | null; saturated: boolean; p99AtHalfSaturationMs: number | null; halfSaturationStepRate: number | null; p99At12500Ms: number | null; idleKiBPerConn: number | null };
+  baseline: { saturationMsgPerSec: number | null; sustainedMsgPerSec: number | null; saturated: boolean; idleKiBPerConn: number | null };
   ratios: Record<string, number | null>;
 }
 
@@ -89,6 +89,14 @@ export function saturation(steps: StepResult[] | undefined): number | null {
   if (!steps?.length) return null;
   return Math.max(...steps.map((s) => s.deliveredPerSec));
 }
+
+/** The highest offered rate of a step that kept up (delivered >= 95%, p99 <= 1 s). */
+function sustained(steps: StepResult[] | undefined): number | null {
+  const ok = (steps ?? []).filter((s) => s.verdict === 'ok');
+  return ok.length ? Math.max(...ok.map((s) => s.offeredPerSec)) : null;
+}
+
+const saturatedRun = (steps: StepResult[] | undefined) => (steps ?? []).some((s) => s.verdict === 'saturated');
 
 /** p99 of the highest step whose offered rate is at most `rate` (if any step got that far). */
 function p99AtOrBelow(steps: StepResult[] | undefined, rate: number): { p99: number | null; rate: number | null } {
@@ -107,8 +115,12 @@ export function summarize(result: BenchResult): Summary {
   const podKiB = result.pod.idle?.perConnectionKiB ?? null;
   const baseKiB = result.baseline?.idle?.perConnectionKiB ?? null;
   return {
-    pod: { saturationMsgPerSec: podSat, p99AtHalfSaturationMs: half.p99, halfSaturationStepRate: half.rate, p99At12500Ms: reached12500 ? p99AtOrBelow(result.pod.throughput?.steps, 12_500).p99 : null, idleKiBPerConn: podKiB },
-    baseline: { saturationMsgPerSec: baseSat, idleKiBPerConn: baseKiB },
+    pod: {
+      saturationMsgPerSec: podSat,
+      sustainedMsgPerSec: sustained(result.pod.throughput?.steps),
+      saturated: saturatedRun(result.pod.throughput?.steps),
+      p99AtHalfSaturationMs: half.p99, halfSaturationStepRate: half.rate, p99At12500Ms: reached12500 ? p99AtOrBelow(result.pod.throughput?.steps, 12_500).p99 : null, idleKiBPerConn: podKiB },
+    baseline: { saturationMsgPerSec: baseSat, sustainedMsgPerSec: sustained(result.baseline?.throughput?.steps), saturated: saturatedRun(result.baseline?.throughput?.steps), idleKiBPerConn: baseKiB },
     ratios: {
       'throughput pod/baseline (same run)': ratio(podSat, baseSat),
       'throughput pod/ejabberd 12,500': ratio(podSat, REFERENCE.ejabberd.msgPerSec),
@@ -189,8 +201,18 @@ export function render(result: BenchResult): string {
   const summary = result.summary;
   if (summary) {
     out.push('', 'Summary');
-    out.push(`  pod saturation ${fmt(summary.pod.saturationMsgPerSec)} msg/s; baseline ${fmt(summary.baseline.saturationMsgPerSec)} msg/s`);
-    out.push(`  pod p99 at half its saturation (step at ${fmt(summary.pod.halfSaturationStepRate)}/s): ${fmtMs(summary.pod.p99AtHalfSaturationMs)} ms; at 12,500/s: ${fmtMs(summary.pod.p99At12500Ms)} ms (target < 50 ms)`);
+    const sat = (x: Summary['pod'] | Summary['baseline']) =>
+      `${fmt(x.saturationMsgPerSec)} msg/s delivered at most${x.saturated ? '' : ' (NOT saturated: raise --max-rate/--max-steps)'}, kept up with ${fmt(x.sustainedMsgPerSec)}/s offered`;
+    if (summary.pod.saturationMsgPerSec !== null) out.push(`  pod:      ${sat(summary.pod)}`);
+    if (summary.baseline.saturationMsgPerSec !== null) out.push(`  baseline: ${sat(summary.baseline)}`);
+    const all = [...(result.pod.throughput?.steps ?? []), ...(result.baseline?.throughput?.steps ?? [])];
+    const busy = all.filter((st) => st.otherCpu > 25);
+    if (busy.length)
+      out.push(`  warning: other processes used > 25% CPU during ${busy.length} of ${all.length} steps (up to ${fmt(Math.max(...busy.map((st) => st.otherCpu)))}%): figures from a busy machine; run again when it is quiet`);
+    const last = result.baseline?.throughput?.steps.at(-1);
+    if (last && last.generatorCpu >= 0.8 * last.serverCpu)
+      out.push(`  note: at the baseline's last step the generators used ${fmt(last.generatorCpu)}% CPU next to the router's ${fmt(last.serverCpu)}%: on a 2-core machine its ceiling is the machine's, shared by both`);
+    if (summary.pod.saturationMsgPerSec !== null) out.push(`  pod p99 at half its saturation (step at ${fmt(summary.pod.halfSaturationStepRate)}/s): ${fmtMs(summary.pod.p99AtHalfSaturationMs)} ms; at 12,500/s: ${fmtMs(summary.pod.p99At12500Ms)} ms (target < 50 ms)`);
     const ratios = Object.entries(summary.ratios).filter(([, v]) => v !== null);
     if (ratios.length) out.push(table(['ratio', 'value'], ratios.map(([k, v]) => [k, v! >= 10 ? v!.toFixed(1) : v!.toFixed(3)])));
   }
