@@ -88,11 +88,22 @@ export class PodProcess {
     });
   }
 
-  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<RunResult> {
+  /** Sends `signal`; a child still running 10 s later is killed, so a test never hangs on it. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<RunResult> {
     this.child.kill(signal);
-    return this.exited;
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
+
+// Even a test process that ends abruptly leaves no `pod` child behind.
+process.on('exit', () => {
+  for (const running of PodProcess.running) running.child.kill('SIGKILL');
+});
 
 /** Kills every `pod` child a test left running; call it in `after`. */
 export async function stopAll(): Promise<void> {
