@@ -38,7 +38,7 @@ Idle (--idle): M idle authenticated connections, server RSS per connection, Pod 
   --skip-pod           baseline only
   --server-entry E     auto | cli | script: how to start Pod (default auto: the CLI if it exists)
   --cpu-prof           profile the server processes (.cpuprofile under bench/results/prof/)
- --sql-stats          count and time Pod's SQL statements during the steps (starts Pod with startPod)
+  --sql-stats          count and time Pod's SQL statements during the steps (starts Pod with startPod)
   --keep-data          keep the temporary data directory
   --out FILE           write the JSON there instead of bench/results/im-<time>.json`;
 

@@ -43,6 +43,8 @@ export async function runSync(command: Extract<Command, { cmd: 'sync' }>): Promi
     }
   });
   const sendMs = performance.now() - sendStart;
+  // Refused sends store nothing: wait only for the ones the server accepted.
+  const expected = messages - Object.values(sendErrors).reduce((a, b) => a + b, 0);
   await pool(senders, 8, (s) => s.close());
 
   const seen = new Uint8Array(messages);
@@ -69,7 +71,7 @@ export async function runSync(command: Extract<Command, { cmd: 'sync' }>): Promi
         if (seen[n]) duplicates++;
         else {
           seen[n] = 1;
-          if (++distinct === messages) {
+          if (++distinct === expected) {
             msToAll = performance.now() - start;
             resolveAll();
           }
@@ -79,7 +81,7 @@ export async function runSync(command: Extract<Command, { cmd: 'sync' }>): Promi
   });
   msToSynced = performance.now() - start;
   let timedOut = false;
-  await Promise.race([all, new Promise<void>((resolve) => setTimeout(() => ((timedOut = distinct < messages), resolve()), timeoutMs))]);
+  if (distinct < expected) await Promise.race([all, new Promise<void>((resolve) => setTimeout(() => ((timedOut = distinct < expected), resolve()), timeoutMs))]);
   const reply: SyncReply = {
     messages,
     sendMs,
@@ -95,7 +97,7 @@ export async function runSync(command: Extract<Command, { cmd: 'sync' }>): Promi
     msToWelcome,
     msToSynced,
     msToAll,
-    eventsPerSecond: msToAll ? (messages / msToAll) * 1000 : null,
+    eventsPerSecond: msToAll ? (distinct / msToAll) * 1000 : null,
     timedOut,
   };
   await socket.close();
