@@ -1,4 +1,4 @@
-import { callOp, connectNode, login, PodError } from '@pod/sdk/node';
+import { callOp, connectNode, login } from '@pod/sdk/node';
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,18 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { createLogger, createUserOffline, resolveConfig, startPod } from '../src/index.ts';
 import { sessionEnded, signIn } from './helpers/devices.ts';
+import { refuses } from './helpers/refuses.ts';
 import { startTestPod, type TestPod, type TestUser } from './helpers/pod.ts';
-
-async function refuses(promise: Promise<unknown>, code: string, message?: RegExp): Promise<PodError> {
-  let caught: PodError | undefined;
-  await assert.rejects(promise, (error: PodError) => {
-    assert.equal(error.code, code, error.message);
-    if (message) assert.match(error.message, message);
-    caught = error;
-    return true;
-  });
-  return caught!;
-}
 
 describe('accounts and sessions', () => {
   let pod: TestPod;

@@ -1,16 +1,9 @@
-import { applyBuddyEvent, PodError, type BuddyList, type PodClient, type PodEvent } from '@pod/sdk/node';
+import { applyBuddyEvent, type BuddyList, type PodClient, type PodEvent } from '@pod/sdk/node';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { caughtUp, signIn } from './helpers/devices.ts';
+import { refuses } from './helpers/refuses.ts';
 import { befriend, nextEvent, startTestPod, type TestPod, type TestUser } from './helpers/pod.ts';
-
-async function refuses(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: PodError) => {
-    assert.equal(error.code, code, error.message);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
 
 /** Every event a client receives from now on. */
 function record(client: PodClient): PodEvent[] {

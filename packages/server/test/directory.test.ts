@@ -1,15 +1,7 @@
-import { PodError } from '@pod/sdk/node';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { refuses } from './helpers/refuses.ts';
 import { startTestPod, type TestPod, type TestUser } from './helpers/pod.ts';
-
-async function refuses(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: PodError) => {
-    assert.equal(error.code, code, error.message);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
 
 describe('profiles', () => {
   let pod: TestPod;

@@ -22,6 +22,10 @@ export const buddyEntry = z.strictObject({
 });
 export type BuddyEntry = z.infer<typeof buddyEntry>;
 
+/**
+ * A buddy list, each array sorted by `compareNames`. `groups`: the groups I named (kept while
+ * empty) and those my rows use. Disabled accounts are left out until enabled again.
+ */
 export const buddyList = z.strictObject({
   buddies: z.array(buddyEntry),
   groups: z.array(z.string()),
@@ -57,13 +61,18 @@ export const directoryOps = {
   'settings.get': { app: 'directory', access: 'user', readonly: true, input: empty, output: z.strictObject({ messagesFrom: messagePolicy }) },
   'settings.update': { app: 'directory', access: 'user', input: z.strictObject({ messagesFrom: messagePolicy }), output: z.strictObject({ messagesFrom: messagePolicy }) },
   'buddies.list': { app: 'directory', access: 'user', readonly: true, input: empty, output: buddyList },
+  /** Asks `name` to be a buddy (an outgoing row for me, an incoming one for them); if they asked first, accepts. */
   'buddies.add': { app: 'directory', access: 'user', input: z.strictObject({ name: userName, group: groupName.optional() }), output: buddyEntry },
+  /** Accepts `name`'s request: both rows become `buddy`; mine lands in `group` if given. */
   'buddies.accept': { app: 'directory', access: 'user', input: z.strictObject({ name: userName, group: groupName.optional() }), output: buddyEntry },
   'buddies.decline': { app: 'directory', access: 'user', input: byName, output: empty },
+  /** Ends a friendship or withdraws a request, on both lists. */
   'buddies.remove': { app: 'directory', access: 'user', input: byName, output: empty },
+  /** Ends any friendship or request both ways; the blocked user's later requests and messages never reach me, and they are not told. */
   'buddies.block': { app: 'directory', access: 'user', input: byName, output: empty },
   'buddies.unblock': { app: 'directory', access: 'user', input: byName, output: empty },
   'buddies.move': { app: 'directory', access: 'user', input: z.strictObject({ name: userName, group: groupName }), output: buddyEntry },
+  /** Renames a group; renaming into an existing group merges the two. Answers my groups. */
   'buddies.renameGroup': { app: 'directory', access: 'user', input: z.strictObject({ from: groupName, to: groupName }), output: z.strictObject({ groups: z.array(z.string()) }) },
   /** May `fromId` message `to`? Answers not_found/forbidden exactly as the sender should see them. */
   'directory.canMessage': {
