@@ -30,7 +30,7 @@ export interface DirectoryTables {
 }
 
 export interface PresenceTables {
-  /** A device counts as online until `expires_at` (ms); `connected` 0 once its gateway said goodbye. */
+  /** A gateway's hold on a device: online until `expires_at` (ms); `connected` 0 once the gateway let it go. */
   presence_devices: { user_id: number; session: string; gateway: string; expires_at: number; connected: number };
   /**
    * The chosen status, and the effective one last pushed to watchers. `revision` grows with

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // One row per device and gateway holding it, so a device that reconnects through another
+  // gateway is not let go by the old one's late goodbye.
   await db.schema
     .createTable('presence_devices')
     .addColumn('user_id', 'bigint', (c) => c.notNull())
@@ -8,7 +10,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('gateway', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('connected', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('presence_devices_pk', ['user_id', 'session'])
+    .addPrimaryKeyConstraint('presence_devices_pk', ['user_id', 'session', 'gateway'])
     .execute();
   await db.schema.createIndex('presence_devices_expiry').on('presence_devices').column('expires_at').execute();
   await db.schema
