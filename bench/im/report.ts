@@ -210,7 +210,7 @@ export function render(result: BenchResult): string {
     if (busy.length)
       out.push(`  warning: other processes used > 25% CPU during ${busy.length} of ${all.length} steps (up to ${fmt(Math.max(...busy.map((st) => st.otherCpu)))}%): figures from a busy machine; run again when it is quiet`);
     const last = result.baseline?.throughput?.steps.at(-1);
-    if (last && last.generatorCpu >= 0.8 * last.serverCpu)
+    if (last && summary.baseline.saturated && last.generatorCpu >= 0.8 * last.serverCpu)
       out.push(`  note: at the baseline's last step the generators used ${fmt(last.generatorCpu)}% CPU next to the router's ${fmt(last.serverCpu)}%: on a 2-core machine its ceiling is the machine's, shared by both`);
     if (summary.pod.saturationMsgPerSec !== null) out.push(`  pod p99 at half its saturation (step at ${fmt(summary.pod.halfSaturationStepRate)}/s): ${fmtMs(summary.pod.p99AtHalfSaturationMs)} ms; at 12,500/s: ${fmtMs(summary.pod.p99At12500Ms)} ms (target < 50 ms)`);
     const ratios = Object.entries(summary.ratios).filter(([, v]) => v !== null);
