@@ -12,6 +12,16 @@ import { findAnswer, recordAnswer } from './requests.repo.ts';
 
 const MAX_BATCH = 512;
 
+type Published = { userId: number; event: StoredEvent };
+interface BatchOutcome {
+  responses: AppResponse[];
+  published: Published[];
+  hooks: Array<() => void>;
+}
+
+/** Aborts an optimistic batch so that it reruns with a savepoint per request. */
+class OneRequestFailed extends Error {}
+
 interface Pending {
   request: AppRequest;
   def: OpDef;
@@ -79,37 +89,11 @@ export class AppRunner<T> {
   }
 
   private async commitBatch(batch: Pending[]): Promise<void> {
-    const responses: AppResponse[] = [];
-    const published: Array<{ userId: number; event: StoredEvent }> = [];
-    const hooks: Array<() => void> = [];
-    const now = new Date().toISOString();
+    let outcome: BatchOutcome;
     try {
-      await this.store.transaction(async (tx) => {
-        const core = tx as unknown as Transaction<CoreTables>;
-        for (const item of batch) {
-          const itemEvents: typeof published = [];
-          const itemHooks: Array<() => void> = [];
-          const scope: WriteScope<unknown> = {
-            tx: tx as Transaction<unknown>,
-            now,
-            emit: async (userIds, type: EventType, body) => {
-              itemEvents.push(...(await appendEvent(core, userIds, type, body, now)));
-            },
-            afterCommit: (fn) => itemHooks.push(fn),
-          };
-          await sql`savepoint request`.execute(tx);
-          try {
-            const response = await this.runOne(core, scope, item);
-            await sql`release savepoint request`.execute(tx);
-            responses.push(response);
-            published.push(...itemEvents);
-            hooks.push(...itemHooks);
-          } catch (error) {
-            await sql`rollback to savepoint request`.execute(tx);
-            await sql`release savepoint request`.execute(tx);
-            responses.push({ ok: false, error: toErrorBody(error, this.log, { op: item.request.op, request: item.request.id }) });
-          }
-        }
+      outcome = await this.attempt(batch, false).catch((error: unknown) => {
+        if (error instanceof OneRequestFailed) return this.attempt(batch, true);
+        throw error;
       });
     } catch (error) {
       const body = toErrorBody(error, this.log, { app: this.app.name, batch: batch.length });
@@ -119,13 +103,52 @@ export class AppRunner<T> {
       }
       return;
     }
-    this.publish(published);
-    for (const hook of hooks) runHook(hook, this.log);
+    this.publish(outcome.published);
+    for (const hook of outcome.hooks) runHook(hook, this.log);
     batch.forEach((item, index) => {
-      const response = responses[index]!;
+      const response = outcome.responses[index]!;
       this.metrics.requests.inc({ op: item.request.op, outcome: response.ok ? 'ok' : response.error.code });
       item.resolve(response);
     });
+  }
+
+  /**
+   * Runs a batch in one transaction. Optimistically without savepoints, which cost a
+   * sub-journal per request: if any request fails, the whole attempt rolls back and the batch
+   * runs again with a savepoint per request, so the failure changes nothing while its
+   * neighbours commit. Handlers touch nothing outside the transaction before it commits.
+   */
+  private async attempt(batch: Pending[], isolate: boolean): Promise<BatchOutcome> {
+    const outcome: BatchOutcome = { responses: [], published: [], hooks: [] };
+    const now = new Date().toISOString();
+    await this.store.transaction(async (tx) => {
+      const core = tx as unknown as Transaction<CoreTables>;
+      for (const item of batch) {
+        const itemEvents: Published[] = [];
+        const itemHooks: Array<() => void> = [];
+        const scope: WriteScope<unknown> = {
+          tx: tx as Transaction<unknown>,
+          now,
+          emit: async (userIds, type: EventType, body) => {
+            itemEvents.push(...(await appendEvent(core, userIds, type, body, now)));
+          },
+          afterCommit: (fn) => itemHooks.push(fn),
+        };
+        if (isolate) await sql`savepoint request`.execute(tx);
+        try {
+          outcome.responses.push(await this.runOne(core, scope, item));
+          if (isolate) await sql`release savepoint request`.execute(tx);
+          outcome.published.push(...itemEvents);
+          outcome.hooks.push(...itemHooks);
+        } catch (error) {
+          if (!isolate) throw new OneRequestFailed();
+          await sql`rollback to savepoint request`.execute(tx);
+          await sql`release savepoint request`.execute(tx);
+          outcome.responses.push({ ok: false, error: toErrorBody(error, this.log, { op: item.request.op, request: item.request.id }) });
+        }
+      }
+    });
+    return outcome;
   }
 
   private async runOne(tx: Transaction<CoreTables>, scope: WriteScope<unknown>, item: Pending): Promise<AppResponse> {
@@ -142,7 +165,7 @@ export class AppRunner<T> {
     return { ok: true, body };
   }
 
-  private publish(published: Array<{ userId: number; event: StoredEvent }>): void {
+  private publish(published: Published[]): void {
     if (published.length === 0) return;
     const byUser = new Map<number, StoredEvent[]>();
     for (const { userId, event } of published) {
