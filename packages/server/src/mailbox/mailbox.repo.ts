@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { hotQuery, placeholderRows } from '../store/hot-sql.ts';
 import type { CoreTables } from '../store/schema.ts';
 
 export interface StoredEvent {
@@ -21,17 +22,22 @@ export interface Appended {
 export async function appendEvent(tx: Transaction<CoreTables>, userIds: readonly number[], type: string, body: unknown, now: string): Promise<Appended[]> {
   const recipients = [...new Set(userIds)];
   if (recipients.length === 0) return [];
-  const bodyJson = JSON.stringify(body);
-  const { id } = await tx.insertInto('events').values({ type, body: bodyJson, created_at: now }).returning('id').executeTakeFirstOrThrow();
-  const heads = await tx
-    .insertInto('mailbox_heads')
-    .values(recipients.map((userId) => ({ user_id: userId, last_seq: 1 })))
-    .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seq: sql`mailbox_heads.last_seq + 1` }))
-    .returning(['user_id', 'last_seq'])
-    .execute();
-  const rows = heads.map((head) => ({ user_id: Number(head.user_id), seq: Number(head.last_seq), event_id: Number(id) }));
-  await tx.insertInto('mailbox').values(rows).execute();
-  return rows.map((row) => ({ userId: row.user_id, event: { seq: row.seq, type, body: JSON.parse(bodyJson) } }));
+  const db = tx as unknown as Kysely<never>;
+  const inserted = await hotQuery<{ id: number }>(db, 'insert into events (type, body, created_at) values (?, ?, ?) returning id', [type, JSON.stringify(body), now]);
+  const eventId = Number(inserted.rows[0]!.id);
+  const heads = await hotQuery<{ user_id: number; last_seq: number }>(
+    db,
+    `insert into mailbox_heads (user_id, last_seq) values ${placeholderRows(recipients.length, 2)}
+     on conflict (user_id) do update set last_seq = mailbox_heads.last_seq + 1 returning user_id, last_seq`,
+    recipients.flatMap((userId) => [userId, 1]),
+  );
+  const appended = heads.rows.map((head) => ({ userId: Number(head.user_id), event: { seq: Number(head.last_seq), type, body } }));
+  await hotQuery(
+    db,
+    `insert into mailbox (user_id, seq, event_id) values ${placeholderRows(appended.length, 3)}`,
+    appended.flatMap((a) => [a.userId, a.event.seq, eventId]),
+  );
+  return appended;
 }
 
 export async function readMailbox(db: Kysely<CoreTables>, userId: number, after: number, limit: number): Promise<StoredEvent[]> {

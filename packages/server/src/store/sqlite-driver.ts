@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
+  RawNode,
   SelectQueryNode,
   SqliteAdapter,
   SqliteIntrospector,
@@ -114,7 +115,7 @@ class Handle implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.release) return this.writer.run(query) as QueryResult<R>;
-    if (SelectQueryNode.is(query.query)) return this.reader.run(query) as QueryResult<R>;
+    if (isRead(query)) return this.reader.run(query) as QueryResult<R>;
     const release = await this.lock.acquire();
     try {
       return this.writer.run(query) as QueryResult<R>;
@@ -126,6 +127,10 @@ class Handle implements DatabaseConnection {
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not used by Pod');
   }
+}
+
+function isRead(query: CompiledQuery): boolean {
+  return SelectQueryNode.is(query.query) || (RawNode.is(query.query) && /^\s*select\b/i.test(query.sql));
 }
 
 export function podSqliteDialect(writer: BetterSqlite3.Database, reader: BetterSqlite3.Database): Dialect {

@@ -1,8 +1,8 @@
 import { PodError } from '@pod/protocol';
-import { randomUUID } from 'node:crypto';
 import type { AppOps } from '../../runtime/app.ts';
 import type { ImTables } from '../../store/schema.ts';
 import { conversations, historyPage, insertMessage, markReceipts } from './im.repo.ts';
+import { newMessageId } from './message-id.ts';
 
 const DEFAULT_PAGE = 50;
 
@@ -17,7 +17,7 @@ export const imOps: AppOps<ImTables> = {
       const caller = request.caller!;
       const { toId, toName } = request.prepared as { toId: number; toName: string };
       const message = await insertMessage(scope.tx, {
-        id: randomUUID(),
+        id: newMessageId(),
         senderId: caller.userId,
         senderName: caller.name,
         recipientId: toId,

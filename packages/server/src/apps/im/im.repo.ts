@@ -1,5 +1,6 @@
 import type { ImMessage } from '@pod/protocol';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { hotQuery } from '../../store/hot-sql.ts';
 import type { ImTables } from '../../store/schema.ts';
 
 type Db = Kysely<ImTables> | Transaction<ImTables>;
@@ -27,23 +28,22 @@ export async function insertMessage(
   tx: Transaction<ImTables>,
   message: { id: string; senderId: number; senderName: string; recipientId: number; recipientName: string; text: string; at: string },
 ): Promise<ImMessage> {
-  const row = await tx
-    .insertInto('im_messages')
-    .values({
-      id: message.id,
-      conv: conversationKey(message.senderName, message.recipientName),
-      sender_id: message.senderId,
-      recipient_id: message.recipientId,
-      sender_name: message.senderName,
-      recipient_name: message.recipientName,
-      text: message.text,
-      at: message.at,
-      delivered_at: null,
-      read_at: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toMessage(row as Row);
+  const { rows } = await hotQuery<{ ord: number }>(
+    tx as unknown as Kysely<never>,
+    `insert into im_messages (id, conv, sender_id, recipient_id, sender_name, recipient_name, text, at, delivered_at, read_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, null, null) returning ord`,
+    [message.id, conversationKey(message.senderName, message.recipientName), message.senderId, message.recipientId, message.senderName, message.recipientName, message.text, message.at],
+  );
+  return {
+    id: message.id,
+    from: message.senderName,
+    to: message.recipientName,
+    text: message.text,
+    at: message.at,
+    order: Number(rows[0]!.ord),
+    deliveredAt: null,
+    readAt: null,
+  };
 }
 
 /** One page of a conversation, oldest first, ending just before `before` (an order). */
