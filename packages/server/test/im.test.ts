@@ -1,7 +1,7 @@
 import { applyHistoryEvent, PodError, type ImMessage, type PodEvent } from '@pod/sdk';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { nextEvent, startTestPod, type TestPod } from './helpers/pod.ts';
+import { befriend, nextEvent, startTestPod, type TestPod } from './helpers/pod.ts';
 
 describe('instant messages, embedded profile', () => {
   let pod: TestPod;
@@ -111,5 +111,18 @@ describe('instant messages, embedded profile', () => {
     await assert.rejects(oscar.op('im.send', { to: 'nobody', text: 'hi' }), (error: PodError) => error.code === 'not_found');
     await assert.rejects(oscar.op('im.send', { to: 'oscar', text: 'hi' }), (error: PodError) => error.code === 'invalid');
     assert.deepEqual((await pam.op('im.history', { with: 'oscar' })).messages, []);
+  });
+
+  it('applies a block or a stricter setting to the very next message of a running conversation', async () => {
+    const quinn = await pod.user('quinn');
+    const rose = await pod.user('rose', { messagesFrom: 'anyone' });
+    await quinn.op('im.send', { to: 'rose', text: 'first' });
+    await rose.op('settings.update', { messagesFrom: 'buddies' });
+    await assert.rejects(quinn.op('im.send', { to: 'rose', text: 'after the setting' }), (error: PodError) => error.code === 'forbidden');
+    await befriend(quinn, rose);
+    await quinn.op('im.send', { to: 'rose', text: 'as a buddy' });
+    await rose.op('buddies.block', { name: 'quinn' });
+    await assert.rejects(quinn.op('im.send', { to: 'rose', text: 'after the block' }), (error: PodError) => error.code === 'forbidden');
+    assert.deepEqual((await rose.op('im.history', { with: 'quinn' })).messages.map((m) => m.text), ['first', 'as a buddy']);
   });
 });

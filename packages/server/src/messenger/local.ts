@@ -9,6 +9,7 @@ export class LocalMessenger implements Messenger {
   private readonly handlers = new Map<string, RequestHandler[]>();
   private readonly nextHandler = new Map<string, number>();
   private readonly subscribers = new Map<number, Set<(delivery: Delivery) => void>>();
+  private readonly topics = new Map<string, Set<(payload: unknown) => void>>();
   private closed = false;
 
   async request(app: string, request: AppRequest, timeoutMs = 30_000): Promise<AppResponse> {
@@ -61,8 +62,23 @@ export class LocalMessenger implements Messenger {
     };
   }
 
+  broadcast(topic: string, payload: unknown): void {
+    const listeners = this.topics.get(topic);
+    if (!listeners || this.closed) return;
+    const json = JSON.stringify(payload ?? null);
+    for (const listener of listeners) listener(JSON.parse(json));
+  }
+
+  onBroadcast(topic: string, listener: (payload: unknown) => void): () => void {
+    let set = this.topics.get(topic);
+    if (!set) this.topics.set(topic, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.topics.clear();
     this.handlers.clear();
     this.subscribers.clear();
   }

@@ -46,5 +46,12 @@ export interface Messenger {
   consume(app: string, handler: RequestHandler): Promise<Consumer>;
   publish(userId: number, delivery: Delivery): void;
   subscribe(userId: number, onDelivery: (delivery: Delivery) => void): () => void;
+  /**
+   * Tells every process listening to `topic` (cache invalidation). Best effort, live
+   * listeners only: a listener that may have missed announcements (a reconnect) must treat
+   * everything as changed.
+   */
+  broadcast(topic: string, payload: unknown): void;
+  onBroadcast(topic: string, listener: (payload: unknown) => void): () => void;
   close(): Promise<void>;
 }

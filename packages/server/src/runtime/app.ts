@@ -27,6 +27,8 @@ export interface AppContext<T> {
   push<E extends EventType>(userIds: readonly number[], type: E, body: EventBody<E>): void;
   /** Ends sessions' live connections at once (revoked, user disabled). */
   revokeSessions(userId: number, sessions: string[] | 'all'): void;
+  /** Listens for announcements on a topic from any process (see WriteScope.announce). */
+  onAnnouncement(topic: string, listener: (payload: unknown) => void): () => void;
 }
 
 /** What a write handler sees inside the batch transaction. */
@@ -38,6 +40,8 @@ export interface WriteScope<T> {
   emit<E extends EventType>(userIds: readonly number[], type: E, body: EventBody<E>): Promise<void>;
   /** Runs after the transaction commits (pushes, revocations); never if it rolls back. */
   afterCommit(fn: () => void): void;
+  /** After commit, tells every process listening to `topic` that something it may cache changed. */
+  announce(topic: string, payload?: unknown): void;
 }
 
 export interface RequestInfo {

@@ -24,5 +24,8 @@ export function createAppContext<T>(name: string, store: Store, messenger: Messe
     revokeSessions(userId, sessions) {
       messenger.publish(userId, { kind: 'revoke', sessions });
     },
+    onAnnouncement(topic, listener) {
+      return messenger.onBroadcast(topic, listener);
+    },
   };
 }

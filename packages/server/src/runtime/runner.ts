@@ -133,6 +133,7 @@ export class AppRunner<T> {
             itemEvents.push(...(await appendEvent(core, userIds, type, body, now)));
           },
           afterCommit: (fn) => itemHooks.push(fn),
+          announce: (topic, payload) => itemHooks.push(() => this.messenger.broadcast(topic, payload ?? null)),
         };
         if (isolate) await sql`savepoint request`.execute(tx);
         try {

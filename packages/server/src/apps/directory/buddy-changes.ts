@@ -1,5 +1,6 @@
 import type { BuddyEntry } from '@pod/protocol';
 import type { WriteScope } from '../../runtime/app.ts';
+import { topics } from '../../runtime/topics.ts';
 import type { DirectoryTables } from '../../store/schema.ts';
 import { findRow, groupsOf, rowsAbout, toEntry } from './buddies.repo.ts';
 
@@ -42,6 +43,7 @@ export class BuddyChanges {
 
   /** Appends the collected events to the owners' mailboxes; call after the last change. */
   async emit(): Promise<void> {
+    this.scope.announce(topics.relationsChanged);
     for (const event of this.events) await event();
     const after = await groupsOf(this.scope.tx, [...this.groupsBefore.keys()]);
     for (const [ownerId, before] of this.groupsBefore) {

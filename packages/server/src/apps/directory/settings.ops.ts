@@ -1,5 +1,6 @@
 import { PodError } from '@pod/protocol';
 import type { AppOps } from '../../runtime/app.ts';
+import { topics } from '../../runtime/topics.ts';
 import type { DirectoryTables } from '../../store/schema.ts';
 import { findUserById, setMessagesFrom } from './accounts.repo.ts';
 
@@ -16,6 +17,7 @@ export const settingsOps: AppOps<DirectoryTables> = {
   'settings.update': {
     async write(scope, input, request) {
       await setMessagesFrom(scope.tx, request.caller!.userId, input.messagesFrom);
+      scope.announce(topics.relationsChanged);
       return { messagesFrom: input.messagesFrom };
     },
   },

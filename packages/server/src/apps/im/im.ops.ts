@@ -3,6 +3,7 @@ import type { AppOps } from '../../runtime/app.ts';
 import type { ImTables } from '../../store/schema.ts';
 import { conversations, historyPage, insertMessage, markReceipts } from './im.repo.ts';
 import { newMessageId } from './message-id.ts';
+import { permissions, type Permission } from './permissions.ts';
 
 const DEFAULT_PAGE = 50;
 
@@ -11,11 +12,11 @@ export const imOps: AppOps<ImTables> = {
     async prepare(input, request, ctx) {
       const caller = request.caller!;
       if (input.to === caller.name) throw new PodError('invalid', 'you cannot send a message to yourself');
-      return ctx.call('directory.canMessage', { fromId: caller.userId, to: input.to });
+      return permissions(ctx).check(caller.userId, input.to);
     },
     async write(scope, input, request) {
       const caller = request.caller!;
-      const { toId, toName } = request.prepared as { toId: number; toName: string };
+      const { toId, toName } = request.prepared as Permission;
       const message = await insertMessage(scope.tx, {
         id: newMessageId(),
         senderId: caller.userId,
