@@ -83,7 +83,10 @@ export class Connection {
       if (this.phase === 'open') this.send({ t: 'synced', seq: this.sent });
     } catch (error) {
       this.sendError(null, error);
-      if (this.phase === 'authenticating') this.socket.close(4001, 'unauthorized');
+      // 4001 tells the client to stop and sign in again; any other failure (the directory
+      // unavailable, a restart) must leave it retrying, or it gives up on a valid session.
+      const signedOut = error instanceof PodError && (error.code === 'unauthorized' || error.code === 'forbidden');
+      if (this.phase === 'authenticating') this.socket.close(signedOut ? 4001 : 1013, signedOut ? 'unauthorized' : 'try again later');
     }
   }
 

@@ -25,6 +25,8 @@ export class SocketHub {
   private readonly all = new Set<Connection>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly leaseTimer: NodeJS.Timeout;
+  /** Set once shutdown begins: a socket accepted after that would be left on a dead server. */
+  private closing = false;
 
   constructor(
     private readonly deps: GatewayDeps,
@@ -38,6 +40,7 @@ export class SocketHub {
 
   async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
+    if (this.closing) return reject(socket, 503, 'shutting down');
     if (!originAllowed(request.headers, this.options.origins)) return reject(socket, 403, 'origin not allowed');
     let headerCaller: Caller | undefined;
     const token = bearerToken(request.headers.authorization);
@@ -48,6 +51,7 @@ export class SocketHub {
         return reject(socket, error instanceof PodError ? error.httpStatus : 500, 'unauthorized');
       }
     }
+    if (this.closing) return reject(socket, 503, 'shutting down');
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const connection = new Connection(ws, this.deps, request.socket.remoteAddress, headerCaller, {
         opened: (c) => this.opened(c),
@@ -118,6 +122,7 @@ export class SocketHub {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     clearInterval(this.sweeper);
     clearInterval(this.leaseTimer);
     for (const connection of this.all) connection.socket.close(1001, 'server shutting down');

@@ -18,6 +18,9 @@ export function killableSockets(): { WebSocket: WebSocketFactory; opened: () => 
     opened: () => sockets.length,
     kill: () => sockets.at(-1)?.terminate(),
     /** Sends a raw frame on the current socket, beside the SDK's own. */
-    send: (data) => sockets.at(-1)?.send(data),
+    send: (data) => {
+      const socket = sockets.at(-1);
+      if (socket?.readyState === WebSocket.OPEN) socket.send(data);
+    },
   };
 }
