@@ -100,6 +100,8 @@ describe('presence', () => {
   async function graceOver(watcher: TestUser, watcherDevice: Device): Promise<void> {
     const probe = await pod.user(`probe-${randomUUID().slice(0, 8)}`);
     await befriend(probe, watcher);
+    // Becoming buddies shows the watcher the probe as it is: offline, not yet connected.
+    await watcherDevice.feed.next({ name: probe.name, status: 'offline' });
     const probeDevice = await connect(probe);
     await watcherDevice.feed.next({ name: probe.name, status: 'online' });
     probeDevice.client.close();
@@ -134,6 +136,18 @@ describe('presence', () => {
       { name: 'bob', status: 'online', text: '' },
       { name: 'alice', status: 'offline', text: '' },
     ]);
+  });
+
+  it('shows two users each other as they are the moment they become buddies', async () => {
+    const ned = await pod.user('newbud-a');
+    const olga = await pod.user('newbud-b');
+    const neds = await connect(ned);
+    const olgas = await connect(olga);
+    await olga.op('presence.set', { status: 'busy', text: 'in a call' });
+    await ned.op('buddies.add', { name: 'newbud-b' });
+    await olga.op('buddies.accept', { name: 'newbud-a' });
+    assert.deepEqual(await neds.feed.next({ name: 'newbud-b' }), { name: 'newbud-b', status: 'busy', text: 'in a call' });
+    assert.deepEqual(await olgas.feed.next({ name: 'newbud-a' }), { name: 'newbud-a', status: 'online', text: '' });
   });
 
   it("never shows a user's presence to someone who is not their buddy", async () => {

@@ -43,7 +43,7 @@ export class BuddyChanges {
 
   /** Appends the collected events to the owners' mailboxes; call after the last change. */
   async emit(): Promise<void> {
-    this.scope.announce(topics.relationsChanged);
+    this.scope.announce(topics.relationsChanged, { userIds: [...this.groupsBefore.keys()] });
     for (const event of this.events) await event();
     const after = await groupsOf(this.scope.tx, [...this.groupsBefore.keys()]);
     for (const [ownerId, before] of this.groupsBefore) {

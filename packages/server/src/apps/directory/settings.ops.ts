@@ -17,7 +17,7 @@ export const settingsOps: AppOps<DirectoryTables> = {
   'settings.update': {
     async write(scope, input, request) {
       await setMessagesFrom(scope.tx, request.caller!.userId, input.messagesFrom);
-      scope.announce(topics.relationsChanged);
+      scope.announce(topics.relationsChanged, { userIds: [] });
       return { messagesFrom: input.messagesFrom };
     },
   },
