@@ -122,8 +122,16 @@ describe('delivery guarantees, end to end through the SDK', () => {
     const awayFrom = first.lastSeq;
     first.close();
 
+    // Four sockets with 50 requests in flight each, under the gateway's 64 per socket.
     const senders = await Promise.all(Array.from({ length: 4 }, () => ann.connect({ deliveryReceipts: false })));
-    await concurrently(10_000, 200, (i) => senders[i % senders.length]!.request('im.send', { to: 'eve', text: `while away ${i}` }));
+    let next = 0;
+    await Promise.all(
+      senders.flatMap((sender) =>
+        Array.from({ length: 50 }, async () => {
+          while (next < 10_000) await sender.request('im.send', { to: 'eve', text: `while away ${next++}` });
+        }),
+      ),
+    );
     for (const sender of senders) sender.close();
 
     const back = connectNode({ url: pod.url, token: eve.token, after: awayFrom, deliveryReceipts: false });
