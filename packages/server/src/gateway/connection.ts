@@ -1,4 +1,5 @@
 import { clientFrame, findOp, PodError, type ClientFrame, type ErrorBody } from '@pod/protocol';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { readMailbox, type StoredEvent } from '../mailbox/mailbox.repo.ts';
 import type { Caller, Delivery } from '../messenger/messenger.ts';
@@ -25,6 +26,7 @@ export class Connection {
   private syncing = false;
   private pending: StoredEvent[] = [];
   private inFlight = 0;
+  private corked = false;
 
   constructor(
     readonly socket: WebSocket,
@@ -182,7 +184,24 @@ export class Connection {
       this.socket.close(1013, 'too far behind; reconnect to resume');
       return onFlushed?.();
     }
+    this.corkUntilNextTick();
     this.socket.send(JSON.stringify(frame), onFlushed && (() => onFlushed()));
+  }
+
+  /**
+   * Frames sent to one socket in the same tick (an answer and its echo event, a batch's
+   * events) leave in one write instead of one system call each.
+   */
+  private corkUntilNextTick(): void {
+    if (this.corked) return;
+    const raw = (this.socket as unknown as { _socket?: Socket })._socket;
+    if (!raw) return;
+    this.corked = true;
+    raw.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      raw.uncork();
+    });
   }
 
   private sendError(id: string | null, error: unknown): void {
