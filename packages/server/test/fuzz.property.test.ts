@@ -140,7 +140,7 @@ describe('a running gateway under random and mutated input', () => {
   it('answers every malformed or misplaced frame with a coded refusal, never internal, and closes only for oversized frames and bad hellos', async () => {
     await fc.assert(
       fc.asyncProperty(socketScenario(known), (scenario) => runScenario(pod.url, known, scenario)),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
   });
 
