@@ -131,7 +131,7 @@ export const authOps: AppOps<DirectoryTables> = {
       const user = await requireUser(scope.tx, input.name);
       if (user.id === request.caller!.userId) throw new PodError('conflict', 'you cannot disable your own account');
       // A disabled account leaves others' buddy lists until it is enabled again.
-      if (user.disabled === 0) await updateUserInLists(scope, user.id, () => setDisabled(scope.tx, user.id, true));
+      if (user.disabled === 0) await updateUserInLists(scope, user.id, () => setDisabled(scope.tx, user.id, true), 'relations changed');
       await revokeSessions(scope.tx, user.id, scope.now);
       scope.afterCommit(() => ctx.revokeSessions(user.id, 'all'));
       return {};
@@ -140,7 +140,7 @@ export const authOps: AppOps<DirectoryTables> = {
   'user.enable': {
     async write(scope, input) {
       const user = await requireUser(scope.tx, input.name);
-      if (user.disabled === 1) await updateUserInLists(scope, user.id, () => setDisabled(scope.tx, user.id, false));
+      if (user.disabled === 1) await updateUserInLists(scope, user.id, () => setDisabled(scope.tx, user.id, false), 'relations changed');
       return {};
     },
   },

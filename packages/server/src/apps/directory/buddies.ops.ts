@@ -48,6 +48,7 @@ async function befriend(scope: Scope, changes: BuddyChanges, caller: Caller, oth
   if (mine) await updateRow(scope.tx, caller.userId, other.id, { state: 'buddy', group: myGroup });
   else await insertRow(scope.tx, { ownerId: caller.userId, otherId: other.id, group: myGroup, state: 'buddy', now: scope.now });
   await updateRow(scope.tx, other.id, caller.userId, { state: 'buddy' });
+  changes.relationsChanged(caller.userId, other.id);
   await changes.row(other.id, caller.userId, caller.name);
   const entry = await changes.row(caller.userId, other.id, other.name);
   await changes.emit();
@@ -58,6 +59,7 @@ async function befriend(scope: Scope, changes: BuddyChanges, caller: Caller, oth
 async function dropPair(scope: Scope, changes: BuddyChanges, caller: Caller, other: UserRow): Promise<void> {
   const [mine, theirs] = await Promise.all([findRow(scope.tx, caller.userId, other.id), findRow(scope.tx, other.id, caller.userId)]);
   await deletePair(scope.tx, caller.userId, other.id);
+  changes.relationsChanged(caller.userId, other.id);
   if (mine) changes.entry(caller.userId, other.name, null);
   if (theirs) changes.entry(other.id, caller.name, null);
 }
@@ -158,6 +160,7 @@ export const buddiesOps: AppOps<DirectoryTables> = {
       if (!(await isBlocked(scope.tx, caller.userId, other.id))) throw new PodError('conflict', `${other.name} is not blocked`);
       await removeBlock(scope.tx, caller.userId, other.id);
       const changes = await BuddyChanges.begin(scope, []);
+      changes.relationsChanged(caller.userId, other.id);
       changes.blocked(caller.userId, other.name, false);
       await changes.emit();
       return {};

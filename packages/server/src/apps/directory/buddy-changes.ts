@@ -13,6 +13,7 @@ import { findRow, groupsOf, rowsAbout, toEntry } from './buddies.repo.ts';
  */
 export class BuddyChanges {
   private readonly events: Array<() => Promise<void>> = [];
+  private readonly related = new Set<number>();
 
   private constructor(
     private readonly scope: WriteScope<DirectoryTables>,
@@ -37,13 +38,18 @@ export class BuddyChanges {
     return entry;
   }
 
+  /** Who may message or see whom changed for these users (buddies made or ended, blocks, accounts). */
+  relationsChanged(...userIds: number[]): void {
+    for (const userId of userIds) this.related.add(userId);
+  }
+
   blocked(ownerId: number, name: string, blocked: boolean): void {
     this.events.push(() => this.scope.emit([ownerId], 'buddy.blocked', { name, blocked }));
   }
 
   /** Appends the collected events to the owners' mailboxes; call after the last change. */
   async emit(): Promise<void> {
-    this.scope.announce(topics.relationsChanged, { userIds: [...this.groupsBefore.keys()] });
+    if (this.related.size > 0) this.scope.announce(topics.relationsChanged, { userIds: [...this.related] });
     for (const event of this.events) await event();
     const after = await groupsOf(this.scope.tx, [...this.groupsBefore.keys()]);
     for (const [ownerId, before] of this.groupsBefore) {
@@ -57,9 +63,10 @@ export class BuddyChanges {
  * Runs a change to one user that others' lists show (display name, account disabled or
  * enabled), then tells each user whose list has a row about them how that row now looks.
  */
-export async function updateUserInLists(scope: WriteScope<DirectoryTables>, userId: number, change: () => Promise<void>): Promise<void> {
+export async function updateUserInLists(scope: WriteScope<DirectoryTables>, userId: number, change: () => Promise<void>, relations: 'relations changed' | 'relations kept'): Promise<void> {
   const owners = (await rowsAbout(scope.tx, userId)).map((row) => row.ownerId);
   const changes = await BuddyChanges.begin(scope, owners);
+  if (relations === 'relations changed') changes.relationsChanged(userId, ...owners);
   await change();
   for (const row of await rowsAbout(scope.tx, userId)) changes.entry(row.ownerId, row.name, row.hidden ? null : toEntry(row));
   await changes.emit();

@@ -41,7 +41,7 @@ export const profileOps: AppOps<DirectoryTables> = {
       };
       const save = () => updateProfile(scope.tx, user.id, profile);
       // Others' buddy lists show the display name, so they hear of a new one.
-      if (profile.displayName !== user.display_name) await updateUserInLists(scope, user.id, save);
+      if (profile.displayName !== user.display_name) await updateUserInLists(scope, user.id, save, 'relations kept');
       else await save();
       return { name: user.name, ...profile };
     },
