@@ -1,9 +1,18 @@
-import type { ColumnDefinitionBuilder, CreateTableBuilder } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type CreateTableBuilder } from 'kysely';
 import type { StoreKind } from '../store.ts';
 
-/** The one place where the two dialects' DDL differs: auto-incrementing keys. */
+/** The one place where the two dialects' DDL differs: auto-incrementing keys, clustered tables. */
 export function withAutoId<T extends string>(table: CreateTableBuilder<T, never>, kind: StoreKind, column: string): CreateTableBuilder<T, never> {
   return kind === 'postgres'
     ? table.addColumn(column, 'bigserial', (c: ColumnDefinitionBuilder) => c.primaryKey())
     : table.addColumn(column, 'integer', (c: ColumnDefinitionBuilder) => c.primaryKey().autoIncrement());
+}
+
+/**
+ * A table whose primary key is its only lookup, stored clustered by that key on SQLite
+ * (WITHOUT ROWID): each insert writes one B-tree instead of a table and a key index.
+ * PostgreSQL has no such option and needs none here.
+ */
+export function clustered<T extends string, C extends string>(table: CreateTableBuilder<T, C>, kind: StoreKind): CreateTableBuilder<T, C> {
+  return kind === 'sqlite' ? table.modifyEnd(sql`without rowid`) : table;
 }
