@@ -1,20 +1,10 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { DirectoryTables } from '../../store/schema.ts';
 
 type Db = Kysely<DirectoryTables> | Transaction<DirectoryTables>;
 
-export interface UserRow {
-  id: number;
-  name: string;
-  password_hash: string;
-  admin: number;
-  disabled: number;
-  display_name: string;
-  status_text: string;
-  about: string;
-  messages_from: string;
-  created_at: string;
-}
+/** A users row with its id as a number (PostgreSQL returns bigints as strings). */
+export type UserRow = Omit<Selectable<DirectoryTables['users']>, 'id'> & { id: number };
 
 export async function findUserByName(db: Db, name: string): Promise<UserRow | undefined> {
   const row = await db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
