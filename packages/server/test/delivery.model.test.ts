@@ -246,7 +246,7 @@ describe('mailbox delivery against a model, with two devices, drops and restarts
         }
       }),
       // A run that hangs fails with its commands instead of stalling the suite.
-      { numRuns: 40, timeout: 30_000 },
+      { numRuns: 40, timeout: 30_000, includeErrorInReport: true },
     );
   });
 });
