@@ -234,7 +234,7 @@ describe('mailbox delivery against a model, with two devices, drops and restarts
           await new Restart().run(model, real);
           for (const d of devices) {
             if (!d.client) await d.connect(true);
-            await d.caughtUp(model.sent.length);
+            await d.caughtUp(model.sent.length, 20_000);
           }
           assertNoViolations(real);
           for (const d of devices) {
@@ -246,7 +246,7 @@ describe('mailbox delivery against a model, with two devices, drops and restarts
         }
       }),
       // A run that hangs fails with its commands instead of stalling the suite.
-      { numRuns: 40, timeout: 30_000, includeErrorInReport: true },
+      { numRuns: 40, timeout: 60_000, includeErrorInReport: true },
     );
   });
 });
