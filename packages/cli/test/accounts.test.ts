@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { callOp } from '@pod/sdk/node';
 import { startTestPod, type TestPod } from '../../server/test/helpers/pod.ts';
 import { readConfig } from '../src/config.ts';
-import { cliUser, stopAll, pod, podOk, removeAll, tempDir, type CliUser } from './helpers/cli.ts';
+import { cliUser, stopAll, pod, removeAll, tempDir, type CliUser } from './helpers/cli.ts';
 
 describe('accounts through the pod command', () => {
   const cleanup: string[] = [];

@@ -116,10 +116,6 @@ export class SocketHub {
     if (!response.ok) this.deps.log.warn({ op, error: response.error }, 'presence update failed');
   }
 
-  /** Users with an open connection here, for long-poll waits and tests. */
-  connectionsOf(userId: number): number {
-    return this.byUser.get(userId)?.connections.size ?? 0;
-  }
 
   async close(): Promise<void> {
     this.closing = true;

@@ -1,14 +1,15 @@
 import { findOp, PodError, type ErrorBody } from '@pod/protocol';
 import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Messenger } from '../messenger/messenger.ts';
 import type { Store } from '../store/index.ts';
 import type { AppContext, AppSettings } from './app.ts';
-import { typedDb } from './runner.ts';
 
 export function createAppContext<T>(name: string, store: Store, messenger: Messenger, settings: AppSettings, log: Logger): AppContext<T> {
   return {
-    db: typedDb<T>(store),
+    // An app's handle is typed with its own tables only: it cannot name another app's.
+    db: store.db as unknown as Kysely<T>,
     log: log.child({ app: name }),
     settings,
     async call(op, body) {

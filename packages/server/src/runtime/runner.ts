@@ -1,5 +1,5 @@
 import { findOp, PodError, type EventType, type OpDef } from '@pod/protocol';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { appendEvent, type StoredEvent } from '../mailbox/mailbox.repo.ts';
 import type { AppRequest, AppResponse, Messenger } from '../messenger/messenger.ts';
@@ -192,8 +192,4 @@ function runHook(hook: () => void, log: Logger): void {
   } catch (error) {
     log.error({ err: error }, 'after-commit hook failed');
   }
-}
-
-export function typedDb<T>(store: Store): Kysely<T> {
-  return store.db as unknown as Kysely<T>;
 }
