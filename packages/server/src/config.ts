@@ -15,6 +15,10 @@ export interface PodConfig {
   presenceGraceMs: number;
   presenceLeaseMs: number;
   logLevel: string;
+  /** `nats://...`: use NATS + JetStream as the messenger (the distributed profile); unset, the in-process one. */
+  natsUrl?: string;
+  /** Names this deployment's JetStream stream and NATS subjects. */
+  natsPrefix: string;
 }
 
 /** Every setting, as a flag (`--open-registration`), an environment variable (`POD_OPEN_REGISTRATION`) or a config-file key. */
@@ -31,6 +35,8 @@ const settings = z.strictObject({
   presenceGraceMs: z.coerce.number().int().min(0).default(10_000),
   presenceLeaseMs: z.coerce.number().int().min(1000).default(90_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  natsUrl: z.string().regex(/^(nats|tls):\/\//, 'use nats://host:port').optional(),
+  natsPrefix: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'use 1-32 characters of A-Z, a-z, 0-9, "_" or "-"').default('pod'),
 });
 
 const envNames: Record<keyof z.input<typeof settings>, string> = {
@@ -46,6 +52,8 @@ const envNames: Record<keyof z.input<typeof settings>, string> = {
   presenceGraceMs: 'POD_PRESENCE_GRACE_MS',
   presenceLeaseMs: 'POD_PRESENCE_LEASE_MS',
   logLevel: 'POD_LOG_LEVEL',
+  natsUrl: 'POD_NATS_URL',
+  natsPrefix: 'POD_NATS_PREFIX',
 };
 
 /** Flags win over environment variables, which win over the config file (`POD_CONFIG` or `<data>/pod.json`). */
@@ -76,6 +84,8 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
     presenceGraceMs: s.presenceGraceMs,
     presenceLeaseMs: s.presenceLeaseMs,
     logLevel: s.logLevel,
+    natsUrl: s.natsUrl,
+    natsPrefix: s.natsPrefix,
   };
 }
 

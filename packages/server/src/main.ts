@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import { apps } from './apps/index.ts';
 import type { PodConfig } from './config.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
-import { LocalMessenger } from './messenger/local.ts';
+import { openMessenger } from './messenger/index.ts';
 import type { Consumer, Messenger } from './messenger/messenger.ts';
 import { Metrics } from './metrics.ts';
 import type { AppSettings } from './runtime/app.ts';
@@ -32,7 +32,13 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 /** Starts the whole pod in this process: store, messenger, every application server, gateway. */
 export async function startPod(config: PodConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningPod> {
   const store = await openStore(config.databaseUrl);
-  const messenger = new LocalMessenger();
+  let messenger: Messenger;
+  try {
+    messenger = await openMessenger(config, log);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const metrics = new Metrics();
   const appSettings: AppSettings = { openRegistration: config.openRegistration, presenceGraceMs: config.presenceGraceMs, presenceLeaseMs: config.presenceLeaseMs };
   const consumers: Consumer[] = [];

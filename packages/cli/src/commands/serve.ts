@@ -15,6 +15,8 @@ interface ServeFlags {
   presenceGraceMs?: string;
   presenceLeaseMs?: string;
   logLevel?: string;
+  natsUrl?: string;
+  natsPrefix?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -32,6 +34,8 @@ export function registerServe(program: Command): void {
     .option('--heartbeat-ms <ms>', 'client heartbeat interval [env POD_HEARTBEAT_MS, default 25000]')
     .option('--presence-grace-ms <ms>', 'how long a silent device stays online [env POD_PRESENCE_GRACE_MS, default 10000]')
     .option('--presence-lease-ms <ms>', 'how long a gateway\'s word on its devices lasts [env POD_PRESENCE_LEASE_MS, default 90000]')
+    .option('--nats-url <url>', 'NATS with JetStream as the messenger, for several processes [env POD_NATS_URL, default in-process]')
+    .option('--nats-prefix <name>', 'names this deployment\'s NATS stream and subjects [env POD_NATS_PREFIX, default pod]')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [env POD_LOG_LEVEL, default info]')
     .addHelpText(
       'after',

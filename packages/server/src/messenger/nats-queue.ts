@@ -1,0 +1,190 @@
+import { PodError } from '@pod/protocol';
+import { AckPolicy, DeliverPolicy, DiscardPolicy, nanos, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
+import type { Logger } from 'pino';
+import type { AppRequest, AppResponse, Consumer, RequestHandler } from './messenger.ts';
+
+/** The header that names the core NATS subject a request's answer goes to. */
+export const REPLY_HEADER = 'Pod-Reply';
+
+export interface WorkQueueOptions {
+  prefix: string;
+  /** How long a delivered request may stay unacknowledged before another instance gets it. */
+  ackWaitMs: number;
+  /** Unacknowledged requests per app across all its instances (the consumer's max_ack_pending). */
+  maxAckPending: number;
+  /** Requests one instance runs at once, so the runner's group commit has something to batch. */
+  maxInFlight: number;
+  /** How long one pull request waits on the server before the client pulls again. */
+  pullExpiresMs: number;
+  /** How long a queued request may wait for any consumer before JetStream drops it. */
+  maxAgeMs: number;
+  /** JetStream's duplicate window for `Nats-Msg-Id`. */
+  duplicateWindowMs: number;
+}
+
+export const defaultWorkQueueOptions: Omit<WorkQueueOptions, 'prefix'> = {
+  ackWaitMs: 30_000,
+  maxAckPending: 512,
+  maxInFlight: 256,
+  pullExpiresMs: 30_000,
+  maxAgeMs: 10 * 60_000,
+  duplicateWindowMs: 2 * 60_000,
+};
+
+export const streamName = (prefix: string): string => `${prefix}-apps`;
+export const appSubject = (prefix: string, app: string): string => `${prefix}.app.${app}`;
+const durableName = (app: string): string => `app-${app}`;
+
+/** Creates the deployment's work-queue stream, or accepts the one already there. */
+export async function ensureStream(jsm: JetStreamManager, options: WorkQueueOptions): Promise<void> {
+  const name = streamName(options.prefix);
+  const config = {
+    name,
+    subjects: [`${options.prefix}.app.*`],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(options.maxAgeMs),
+    duplicate_window: nanos(options.duplicateWindowMs),
+  };
+  try {
+    await jsm.streams.add(config);
+  } catch (error) {
+    // Another process created it first, or with settings of an earlier version: use it as it is.
+    await jsm.streams.info(name).catch(() => {
+      throw error;
+    });
+  }
+}
+
+async function ensureConsumer(jsm: JetStreamManager, app: string, options: WorkQueueOptions): Promise<void> {
+  const stream = streamName(options.prefix);
+  const durable = durableName(app);
+  const config = {
+    durable_name: durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(options.ackWaitMs),
+    max_ack_pending: options.maxAckPending,
+    filter_subject: appSubject(options.prefix, app),
+  };
+  try {
+    await jsm.consumers.add(stream, config);
+  } catch (error) {
+    try {
+      await jsm.consumers.update(stream, durable, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });
+    } catch {
+      await jsm.consumers.info(stream, durable).catch(() => {
+        throw error;
+      });
+    }
+  }
+}
+
+/**
+ * One instance's share of an app's work queue: a durable pull consumer that every instance of
+ * the app binds to (competing consumers). Each request is answered on its reply subject, then
+ * acknowledged; a request whose instance dies unacknowledged goes to another after the ack wait.
+ */
+export async function consumeWorkQueue(
+  nc: NatsConnection,
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  app: string,
+  handler: RequestHandler,
+  options: WorkQueueOptions,
+  log: Logger,
+): Promise<Consumer & { abandon(): void }> {
+  await ensureConsumer(jsm, app, options);
+  const consumer = await js.consumers.get(streamName(options.prefix), durableName(app));
+  const messages = await consumer.consume({ max_messages: Math.min(options.maxInFlight, 256), expires: options.pullExpiresMs });
+  let stopped = false;
+  let inFlight = 0;
+  let slotFreed: (() => void) | undefined;
+  const running = new Set<Promise<void>>();
+
+  const runOne = async (message: JsMsg): Promise<void> => {
+    // A slow handler keeps its claim on the request instead of having it handed to another instance.
+    const keepAlive = setInterval(() => safely(() => message.working()), Math.max(100, options.ackWaitMs / 3));
+    keepAlive.unref();
+    try {
+      let response: AppResponse;
+      let request: AppRequest;
+      try {
+        request = JSON.parse(new TextDecoder().decode(message.data)) as AppRequest;
+      } catch {
+        log.error({ app, seq: message.seq }, 'dropping a request that is not JSON');
+        safely(() => message.term());
+        return;
+      }
+      try {
+        response = await handler(request);
+      } catch (error) {
+        log.error({ err: error, app, op: request.op }, 'request handler threw');
+        response = { ok: false, error: new PodError('internal', 'the server failed to handle this request').toBody() };
+      }
+      const reply = message.headers?.get(REPLY_HEADER);
+      if (reply) publishAnswer(nc, reply, response, log);
+      safely(() => message.ack());
+    } finally {
+      clearInterval(keepAlive);
+    }
+  };
+
+  const loop = (async () => {
+    try {
+      for await (const message of messages) {
+        if (stopped) {
+          safely(() => message.nak());
+          continue;
+        }
+        while (inFlight >= options.maxInFlight) await new Promise<void>((resolve) => (slotFreed = resolve));
+        inFlight++;
+        const run = runOne(message).finally(() => {
+          inFlight--;
+          running.delete(run);
+          slotFreed?.();
+          slotFreed = undefined;
+        });
+        running.add(run);
+      }
+    } catch (error) {
+      if (!stopped) log.error({ err: error, app }, 'work queue consumer stopped');
+    }
+  })();
+
+  return {
+    /** Stops pulling and leaves what was taken unacknowledged, as a crash would. */
+    abandon() {
+      stopped = true;
+      safely(() => messages.stop());
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      safely(() => messages.stop());
+      // Requests already taken finish and are acknowledged, so a clean stop hands nothing to the ack wait.
+      await Promise.allSettled([...running]);
+      await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    },
+  };
+}
+
+function publishAnswer(nc: NatsConnection, subject: string, response: AppResponse, log: Logger): void {
+  let data = new TextEncoder().encode(JSON.stringify(response));
+  const max = nc.info?.max_payload ?? 1024 * 1024;
+  if (data.length > max - 1024) {
+    log.error({ subject, bytes: data.length }, 'answer too large for the messenger');
+    data = new TextEncoder().encode(JSON.stringify({ ok: false, error: new PodError('too_large', 'the answer is too large to send; ask for less').toBody() }));
+  }
+  safely(() => nc.publish(subject, data));
+}
+
+/** Acks, naks and publishes on a closed connection throw; the ack wait covers what they miss. */
+function safely(fn: () => unknown): void {
+  try {
+    fn();
+  } catch {
+    // best effort
+  }
+}

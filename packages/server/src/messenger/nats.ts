@@ -1,0 +1,311 @@
+import { PodError } from '@pod/protocol';
+import { randomUUID } from 'node:crypto';
+import { connect, createInbox, Events, headers, type JetStreamClient, type JetStreamManager, type NatsConnection, type Subscription } from 'nats';
+import pino, { type Logger } from 'pino';
+import { appSubject, consumeWorkQueue, defaultWorkQueueOptions, ensureStream, REPLY_HEADER, streamName, type WorkQueueOptions } from './nats-queue.ts';
+import type { AppRequest, AppResponse, Consumer, Delivery, Messenger, RequestHandler } from './messenger.ts';
+
+export interface NatsMessengerOptions extends Partial<Omit<WorkQueueOptions, 'prefix'>> {
+  /** `nats://host:port`, or several separated by commas. */
+  url: string;
+  /** Names this deployment's stream and subjects (`<prefix>.app.im`, `<prefix>.user.42`), so deployments and test runs never meet. */
+  prefix?: string;
+  log?: Logger;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const encode = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value ?? null));
+const decode = (data: Uint8Array): unknown => JSON.parse(decoder.decode(data));
+
+/** A prefix is one NATS subject token and part of a stream name. */
+export function checkPrefix(prefix: string): string {
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(prefix)) throw new PodError('invalid', `NATS prefix "${prefix}": use 1-32 characters of A-Z, a-z, 0-9, "_" or "-"`);
+  return prefix;
+}
+
+/** A URL fit for an error message: no credentials. */
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/g, '//***@');
+}
+
+/**
+ * The messenger of the distributed profile. Application mailboxes are one JetStream work-queue
+ * stream (subject `<prefix>.app.<app>`), shared by competing durable pull consumers; answers and
+ * deliveries are core NATS messages. A user's subject (`<prefix>.user.<id>`) has interest only
+ * where a gateway holds that user's connections, so NATS's interest graph is the routing table.
+ * Everything is JSON, as in the local messenger. It carries work and hints; the store is the truth.
+ */
+export class NatsMessenger implements Messenger {
+  private readonly topics = new Map<string, { listeners: Set<(payload: unknown) => void>; subscription: Subscription }>();
+  private readonly consumers = new Set<Consumer & { abandon(): void }>();
+  private readonly instance = randomUUID();
+  /** Requests waiting for an answer: a closing messenger answers them `unavailable` at once. */
+  private readonly waiting = new Set<() => void>();
+  private closed = false;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly options: WorkQueueOptions,
+    private readonly log: Logger,
+  ) {
+    void this.watchStatus();
+  }
+
+  static async connect(options: NatsMessengerOptions): Promise<NatsMessenger> {
+    const prefix = checkPrefix(options.prefix ?? 'pod');
+    const log = options.log ?? pino({ level: 'silent' });
+    let nc: NatsConnection;
+    try {
+      nc = await connect({ servers: options.url.split(','), name: `pod-${prefix}`, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 5000 });
+    } catch (error) {
+      throw new PodError('unavailable', `cannot reach NATS at ${redact(options.url)}: ${(error as Error).message}`);
+    }
+    try {
+      const jsm = await nc.jetstreamManager();
+      const { url: _url, prefix: _prefix, log: _log, ...tuning } = options;
+      const queue: WorkQueueOptions = { ...defaultWorkQueueOptions, ...definedOnly(tuning), prefix };
+      await ensureStream(jsm, queue);
+      return new NatsMessenger(nc, nc.jetstream(), jsm, queue, log.child({ messenger: 'nats' }));
+    } catch (error) {
+      await nc.close().catch(() => {});
+      throw new PodError('unavailable', `NATS at ${redact(options.url)} has no usable JetStream (start nats-server with -js): ${(error as Error).message}`);
+    }
+  }
+
+  get prefix(): string {
+    return this.options.prefix;
+  }
+
+  async request(app: string, request: AppRequest, timeoutMs = 30_000): Promise<AppResponse> {
+    if (this.closed) return unavailable(app);
+    const deadline = Date.now() + timeoutMs;
+    // A request id is checked by the gateway; one that is not a subject token gets no dedup.
+    const caller = request.caller && /^[A-Za-z0-9_-]{1,64}$/.test(request.id) ? request.caller.userId : undefined;
+    // Only a user's requests are idempotent in the store, so only they share a dedup key and a
+    // reply subject across retries; anything else is unique to this attempt.
+    const nonce = randomUUID();
+    const msgId = caller !== undefined ? `${caller}:${request.id}` : `server-${this.instance}:${request.id}:${nonce}`;
+    const replySubject = caller !== undefined ? `${this.prefix}.reply.${caller}.${request.id}` : createInbox(`${this.prefix}.reply.server`);
+    const data = encode(request);
+    if (data.length > (this.nc.info?.max_payload ?? 1024 * 1024) - 1024) {
+      return { ok: false, error: new PodError('too_large', 'the request is too large for the messenger; send less at once').toBody() };
+    }
+    let resolveAnswer!: (response: AppResponse) => void;
+    const answer = new Promise<AppResponse>((resolve) => (resolveAnswer = resolve));
+    let subscription: Subscription;
+    try {
+      subscription = this.nc.subscribe(replySubject, {
+        max: 1,
+        callback: (error, msg) => {
+          if (error) return;
+          try {
+            resolveAnswer(decode(msg.data) as AppResponse);
+          } catch {
+            resolveAnswer({ ok: false, error: new PodError('internal', 'the answer could not be read').toBody() });
+          }
+        },
+      });
+    } catch {
+      return unavailable(app);
+    }
+    const giveUp = () => resolveAnswer(unavailable(app));
+    const timer = setTimeout(giveUp, timeoutMs);
+    this.waiting.add(giveUp);
+    try {
+      const sent = this.enqueue(app, data, msgId, replySubject, deadline);
+      const failed = sent.then((ok) => (ok ? new Promise<never>(() => {}) : unavailable(app)));
+      return await Promise.race([answer, failed]);
+    } finally {
+      clearTimeout(timer);
+      this.waiting.delete(giveUp);
+      safely(() => subscription.unsubscribe());
+    }
+  }
+
+  /** Puts a request on its app's work queue. A retry within the duplicate window is dropped by JetStream; if the original is already answered and gone, the retry runs again and the store repeats the recorded answer. */
+  private async enqueue(app: string, data: Uint8Array, msgId: string, reply: string, deadline: number): Promise<boolean> {
+    const subject = appSubject(this.prefix, app);
+    const h = headers();
+    h.set(REPLY_HEADER, reply);
+    try {
+      const ack = await this.js.publish(subject, data, { msgID: msgId, headers: h, timeout: Math.max(100, deadline - Date.now()) });
+      if (!ack.duplicate) return true;
+      const stillQueued = await this.jsm.streams.getMessage(streamName(this.prefix), { seq: ack.seq }).then(
+        () => true,
+        () => false,
+      );
+      if (stillQueued) return true;
+      await this.js.publish(subject, data, { msgID: `${msgId}:${randomUUID()}`, headers: h, timeout: Math.max(100, deadline - Date.now()) });
+      return true;
+    } catch (error) {
+      if (!this.closed) this.log.warn({ err: error, app }, 'could not queue a request');
+      return false;
+    }
+  }
+
+  async consume(app: string, handler: RequestHandler): Promise<Consumer> {
+    const consumer = await consumeWorkQueue(this.nc, this.js, this.jsm, app, handler, this.options, this.log.child({ app }));
+    this.consumers.add(consumer);
+    return {
+      stop: async () => {
+        this.consumers.delete(consumer);
+        await consumer.stop();
+      },
+    };
+  }
+
+  publish(userId: number, delivery: Delivery): void {
+    if (this.closed) return;
+    const subject = `${this.prefix}.user.${userId}`;
+    const max = (this.nc.info?.max_payload ?? 1024 * 1024) - 1024;
+    for (const part of splitDelivery(delivery, max)) {
+      try {
+        this.nc.publish(subject, part);
+      } catch (error) {
+        this.log.debug({ err: error, userId }, 'delivery not published');
+      }
+    }
+  }
+
+  subscribe(userId: number, onDelivery: (delivery: Delivery) => void): () => void {
+    if (this.closed) return () => {};
+    const subscription = this.nc.subscribe(`${this.prefix}.user.${userId}`, {
+      callback: (error, msg) => {
+        if (error) return;
+        try {
+          onDelivery(decode(msg.data) as Delivery);
+        } catch (err) {
+          this.log.error({ err, userId }, 'delivery listener failed');
+        }
+      },
+    });
+    return () => safely(() => subscription.unsubscribe());
+  }
+
+  broadcast(topic: string, payload: unknown): void {
+    if (this.closed) return;
+    safely(() => this.nc.publish(`${this.prefix}.topic.${topic}`, encode(payload)));
+  }
+
+  onBroadcast(topic: string, listener: (payload: unknown) => void): () => void {
+    let entry = this.topics.get(topic);
+    if (!entry && !this.closed) {
+      const listeners = new Set<(payload: unknown) => void>();
+      const subscription = this.nc.subscribe(`${this.prefix}.topic.${topic}`, {
+        callback: (error, msg) => {
+          if (error) return;
+          let payload: unknown;
+          try {
+            payload = decode(msg.data);
+          } catch {
+            payload = null;
+          }
+          for (const l of [...listeners]) this.tell(l, payload, topic);
+        },
+      });
+      entry = { listeners, subscription };
+      this.topics.set(topic, entry);
+    }
+    entry?.listeners.add(listener);
+    return () => {
+      const current = this.topics.get(topic);
+      if (!current) return;
+      current.listeners.delete(listener);
+      if (current.listeners.size === 0) {
+        safely(() => current.subscription.unsubscribe());
+        this.topics.delete(topic);
+      }
+    };
+  }
+
+  /** Resolves once the NATS server has processed everything this messenger sent (subscriptions included). */
+  async flush(): Promise<void> {
+    await this.nc.flush();
+  }
+
+  /** Drains: consumers finish and acknowledge what they took, then the connection flushes and closes. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    for (const consumer of [...this.consumers]) await consumer.stop();
+    this.consumers.clear();
+    this.closed = true;
+    this.giveUpWaiting();
+    this.topics.clear();
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+
+  /** Drops the connection as a crash would: nothing taken is acknowledged. For fault tests. */
+  async abort(): Promise<void> {
+    this.closed = true;
+    for (const consumer of this.consumers) consumer.abandon();
+    this.consumers.clear();
+    this.giveUpWaiting();
+    this.topics.clear();
+    await this.nc.close().catch(() => {});
+  }
+
+  private giveUpWaiting(): void {
+    for (const giveUp of [...this.waiting]) giveUp();
+    this.waiting.clear();
+  }
+
+  private tell(listener: (payload: unknown) => void, payload: unknown, topic: string): void {
+    try {
+      listener(payload);
+    } catch (err) {
+      this.log.error({ err, topic }, 'announcement listener failed');
+    }
+  }
+
+  /** Announcements sent while the connection was down are lost: every listener hears "anything may have changed". */
+  private async watchStatus(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === Events.Disconnect) this.log.warn({ server: status.data }, 'NATS connection lost; reconnecting');
+      if (status.type === Events.Reconnect) {
+        this.log.info({ server: status.data }, 'NATS connection back');
+        for (const [topic, { listeners }] of this.topics) for (const l of [...listeners]) this.tell(l, null, topic);
+      }
+    }
+  }
+}
+
+/** Stored events can be many at once: split them so each message fits NATS's payload limit. */
+function splitDelivery(delivery: Delivery, max: number): Uint8Array[] {
+  const data = encode(delivery);
+  if (data.length <= max || delivery.kind !== 'events' || delivery.events.length < 2) return [data];
+  const half = Math.ceil(delivery.events.length / 2);
+  return [
+    ...splitDelivery({ ...delivery, events: delivery.events.slice(0, half) }, max),
+    ...splitDelivery({ ...delivery, events: delivery.events.slice(half) }, max),
+  ];
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function safely(fn: () => unknown): void {
+  try {
+    fn();
+  } catch {
+    // the connection is closing; the store is the truth
+  }
+}
+
+function unavailable(app: string): AppResponse {
+  return { ok: false, error: new PodError('unavailable', `the ${app} service is not answering; retry with the same request id`).toBody() };
+}
+
+/** Deletes a deployment's stream (and with it its consumers): for test runs and teardown. */
+export async function deleteNatsStreams(url: string, prefix: string): Promise<void> {
+  const nc = await connect({ servers: url.split(','), timeout: 5000 });
+  try {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.delete(streamName(checkPrefix(prefix))).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+}
