@@ -1,5 +1,5 @@
 import { PodError } from '@pod/protocol';
-import { AckPolicy, DeliverPolicy, DiscardPolicy, nanos, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, DiscardPolicy, nanos, RetentionPolicy, StorageType, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { AppRequest, AppResponse, Consumer, RequestHandler } from './messenger.ts';
 
@@ -97,10 +97,10 @@ export async function consumeWorkQueue(
 ): Promise<Consumer & { abandon(): void }> {
   await ensureConsumer(jsm, app, options);
   const consumer = await js.consumers.get(streamName(options.prefix), durableName(app));
-  const messages = await consumer.consume({ max_messages: Math.min(options.maxInFlight, 256), expires: options.pullExpiresMs });
   let stopped = false;
   let inFlight = 0;
   let slotFreed: (() => void) | undefined;
+  let current: ConsumerMessages | undefined;
   const running = new Set<Promise<void>>();
 
   const runOne = async (message: JsMsg): Promise<void> => {
@@ -131,25 +131,39 @@ export async function consumeWorkQueue(
     }
   };
 
+  const start = (message: JsMsg): void => {
+    inFlight++;
+    const run = runOne(message).finally(() => {
+      inFlight--;
+      running.delete(run);
+      slotFreed?.();
+      slotFreed = undefined;
+    });
+    running.add(run);
+  };
+
+  // Pulls only as many requests as this instance has free slots, so no instance hoards work
+  // that another could run now, and a crash strands at most maxInFlight requests.
   const loop = (async () => {
-    try {
-      for await (const message of messages) {
-        if (stopped) {
-          safely(() => message.nak());
-          continue;
+    while (!stopped) {
+      while (inFlight >= options.maxInFlight && !stopped) await new Promise<void>((resolve) => (slotFreed = resolve));
+      if (stopped) break;
+      const began = Date.now();
+      let received = 0;
+      try {
+        current = await consumer.fetch({ max_messages: options.maxInFlight - inFlight, expires: options.pullExpiresMs });
+        for await (const message of current) {
+          received++;
+          if (stopped) safely(() => message.nak());
+          else start(message);
         }
-        while (inFlight >= options.maxInFlight) await new Promise<void>((resolve) => (slotFreed = resolve));
-        inFlight++;
-        const run = runOne(message).finally(() => {
-          inFlight--;
-          running.delete(run);
-          slotFreed?.();
-          slotFreed = undefined;
-        });
-        running.add(run);
+      } catch (error) {
+        if (!stopped) log.warn({ err: error, app }, 'pulling requests failed; retrying');
+      } finally {
+        current = undefined;
       }
-    } catch (error) {
-      if (!stopped) log.error({ err: error, app }, 'work queue consumer stopped');
+      // A pull that ends at once with nothing (NATS down, consumer missing) must not spin.
+      if (!stopped && received === 0 && Date.now() - began < 500) await new Promise((resolve) => setTimeout(resolve, 500));
     }
   })();
 
@@ -157,12 +171,14 @@ export async function consumeWorkQueue(
     /** Stops pulling and leaves what was taken unacknowledged, as a crash would. */
     abandon() {
       stopped = true;
-      safely(() => messages.stop());
+      safely(() => current?.stop());
+      slotFreed?.();
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      safely(() => messages.stop());
+      safely(() => current?.stop());
+      slotFreed?.();
       // Requests already taken finish and are acknowledged, so a clean stop hands nothing to the ack wait.
       await Promise.allSettled([...running]);
       await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
