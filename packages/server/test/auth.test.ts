@@ -1,5 +1,4 @@
 import { callOp, connectNode, login } from '@pod/sdk/node';
-import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { createLogger, createUserOffline, resolveConfig, startPod } from '../src
 import { sessionEnded, signIn } from './helpers/devices.ts';
 import { refuses } from './helpers/refuses.ts';
 import { startTestPod, type TestPod, type TestUser } from './helpers/pod.ts';
+import { createTestDatabase } from './helpers/profile.ts';
 
 describe('accounts and sessions', () => {
   let pod: TestPod;
@@ -127,14 +127,9 @@ describe('accounts and sessions', () => {
   it('stores passwords as argon2id with m=19456, t=2, p=1', async () => {
     const jo = await pod.user('jo');
     await jo.op('auth.password', { current: jo.password, next: 'changed-password' });
-    const db = new Database(join(pod.dataDir, 'pod.db'), { readonly: true, fileMustExist: true });
-    try {
-      const rows = db.prepare('select name, password_hash from users').all() as Array<{ name: string; password_hash: string }>;
-      assert.ok(rows.some((row) => row.name === 'jo'));
-      for (const row of rows) assert.match(row.password_hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/, row.name);
-    } finally {
-      db.close();
-    }
+    const rows = await pod.pod.store.db.selectFrom('users').select(['name', 'password_hash']).execute();
+    assert.ok(rows.some((row) => row.name === 'jo'));
+    for (const row of rows) assert.match(row.password_hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/, row.name);
   });
 
   it('refuses a WebSocket from a foreign Origin and accepts one from the server’s own', async () => {
@@ -179,7 +174,8 @@ describe('the server log', () => {
   it('never contains a password or a session token', async () => {
     const lines: string[] = [];
     const dataDir = mkdtempSync(join(tmpdir(), 'pod-log-test-'));
-    const config = resolveConfig({ data: dataDir, port: 0, logLevel: 'trace', openRegistration: true }, {});
+    const database = await createTestDatabase(dataDir);
+    const config = resolveConfig({ data: dataDir, databaseUrl: database.url, port: 0, logLevel: 'trace', openRegistration: true }, {});
     const pod = await startPod(config, createLogger('trace', { write: (line: string) => void lines.push(line) }));
     const secrets: string[] = [];
     try {
@@ -205,6 +201,7 @@ describe('the server log', () => {
       secrets.push('the-next-password', 'reset-by-the-boss');
     } finally {
       await pod.close();
+      await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
     const log = lines.join('');

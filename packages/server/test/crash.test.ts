@@ -8,13 +8,14 @@ import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createUserOffline } from '../src/index.ts';
+import { createTestDatabase } from './helpers/profile.ts';
 
 const podBin = fileURLToPath(new URL('../../cli/bin/pod.js', import.meta.url));
 
 /** A real `pod serve` process; resolves with its URL once it prints that it listens. */
-function serve(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+function serve(dataDir: string, databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [podBin, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', '--json'], {
-    env: { ...process.env, POD_LOG_LEVEL: 'warn' },
+    env: { ...process.env, POD_LOG_LEVEL: 'warn', POD_DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -36,15 +37,17 @@ function killHard(child: ChildProcess): Promise<void> {
 describe('a server killed without warning', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'pod-crash-'));
   const children: ChildProcess[] = [];
-  after(() => {
+  const database = createTestDatabase(dataDir);
+  after(async () => {
     for (const child of children) child.kill('SIGKILL');
+    await (await database).drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('keeps every message it answered, once, with gap-free seqs, after kill -9 under load', async () => {
-    const databaseUrl = `sqlite:${join(dataDir, 'pod.db')}`;
+    const databaseUrl = (await database).url;
     for (const name of ['alice', 'bob']) await createUserOffline(databaseUrl, { name, password: `${name}-password`, admin: false });
-    const first = await serve(dataDir);
+    const first = await serve(dataDir, databaseUrl);
     children.push(first.child);
     const alice = await login(first.url, 'alice', 'alice-password');
     const bob = await login(first.url, 'bob', 'bob-password');
@@ -69,7 +72,7 @@ describe('a server killed without warning', () => {
     await killed;
     assert.ok(answered.length >= 300);
 
-    const second = await serve(dataDir);
+    const second = await serve(dataDir, databaseUrl);
     children.push(second.child);
     const stored: ImMessage[] = [];
     for (let before: number | undefined; ; ) {

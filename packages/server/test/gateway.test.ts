@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { sql } from 'kysely';
 import { createUserOffline } from '../src/index.ts';
 import { startTestPod, type TestPod } from './helpers/pod.ts';
+import { expectedStoreKind } from './helpers/profile.ts';
 
 describe('gateway', () => {
   let pod: TestPod;
@@ -30,7 +31,7 @@ describe('gateway', () => {
     assert.equal(response.status, 200);
     const body = (await response.json()) as { status: string; store: string };
     assert.equal(body.status, 'ok');
-    assert.equal(body.store, 'sqlite');
+    assert.equal(body.store, expectedStoreKind());
   });
 
   it('counts connections, requests by op and outcome, mailbox appends and delivery latency in /metrics', async () => {
@@ -70,14 +71,23 @@ describe('gateway', () => {
     assert.deepEqual(frames.map((f) => f.error?.code), ['unauthorized', 'unauthorized']);
   });
 
-  it('keeps every store connection at synchronous=FULL in WAL mode', async () => {
-    const db = pod.pod.store.db;
-    const outside = await sql<{ synchronous: number }>`pragma synchronous`.execute(db);
-    const inside = await pod.pod.store.transaction((tx) => sql<{ synchronous: number }>`pragma synchronous`.execute(tx));
-    const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db);
-    assert.equal(outside.rows[0]?.synchronous, 2, 'reader connection');
-    assert.equal(inside.rows[0]?.synchronous, 2, 'writer connection');
-    assert.equal(mode.rows[0]?.journal_mode, 'wal');
+  it('commits durably: SQLite at synchronous=FULL in WAL mode, PostgreSQL with synchronous_commit on', async () => {
+    const { store } = pod.pod;
+    assert.equal(store.kind, expectedStoreKind());
+    if (store.kind === 'sqlite') {
+      const outside = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
+      const inside = await store.transaction((tx) => sql<{ synchronous: number }>`pragma synchronous`.execute(tx));
+      const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(store.db);
+      assert.equal(outside.rows[0]?.synchronous, 2, 'reader connection');
+      assert.equal(inside.rows[0]?.synchronous, 2, 'writer connection');
+      assert.equal(mode.rows[0]?.journal_mode, 'wal');
+    } else {
+      // A commit is acknowledged only once it is on disk; fsync off would make that a lie.
+      const inside = await store.transaction((tx) => sql<{ setting: string }>`select current_setting('synchronous_commit') as setting`.execute(tx));
+      const fsync = await sql<{ setting: string }>`select current_setting('fsync') as setting`.execute(store.db);
+      assert.equal(inside.rows[0]?.setting, 'on', 'synchronous_commit');
+      assert.equal(fsync.rows[0]?.setting, 'on', 'fsync');
+    }
   });
 });
 

@@ -20,7 +20,8 @@ export interface Appended {
  * one user, so seqs have neither duplicates nor gaps.
  */
 export async function appendEvent(tx: Transaction<CoreTables>, userIds: readonly number[], type: string, body: unknown, now: string): Promise<Appended[]> {
-  const recipients = [...new Set(userIds)];
+  // Ascending, so that on PostgreSQL two transactions lock the heads they share in one order.
+  const recipients = [...new Set(userIds)].sort((a, b) => a - b);
   if (recipients.length === 0) return [];
   const db = tx as unknown as Kysely<never>;
   const inserted = await hotQuery<{ id: number }>(db, 'insert into events (type, body, created_at) values (?, ?, ?) returning id', [type, JSON.stringify(body), now]);

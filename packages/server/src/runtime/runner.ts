@@ -5,12 +5,15 @@ import { appendEvent, type StoredEvent } from '../mailbox/mailbox.repo.ts';
 import type { AppRequest, AppResponse, Messenger } from '../messenger/messenger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/index.ts';
+import { isTransactionConflict } from '../store/conflicts.ts';
 import type { CoreTables } from '../store/schema.ts';
 import type { AppContext, AppServer, ReadHandler, RequestInfo, WriteHandler, WriteScope } from './app.ts';
 import { invalidInput, toErrorBody } from './errors.ts';
 import { findAnswer, recordAnswer } from './requests.repo.ts';
 
 const MAX_BATCH = 512;
+/** Runs of a batch whose transaction PostgreSQL ended in a deadlock or serialisation conflict. */
+const MAX_CONFLICT_RUNS = 5;
 
 type Published = { userId: number; event: StoredEvent };
 interface BatchOutcome {
@@ -91,10 +94,7 @@ export class AppRunner<T> {
   private async commitBatch(batch: Pending[]): Promise<void> {
     let outcome: BatchOutcome;
     try {
-      outcome = await this.attempt(batch, false).catch((error: unknown) => {
-        if (error instanceof OneRequestFailed) return this.attempt(batch, true);
-        throw error;
-      });
+      outcome = await this.run(batch);
     } catch (error) {
       const body = toErrorBody(error, this.log, { app: this.app.name, batch: batch.length });
       for (const item of batch) {
@@ -110,6 +110,21 @@ export class AppRunner<T> {
       this.metrics.requests.inc({ op: item.request.op, outcome: response.ok ? 'ok' : response.error.code });
       item.resolve(response);
     });
+  }
+
+  /** A batch whose transaction lost a deadlock runs again whole: none of it committed. */
+  private async run(batch: Pending[]): Promise<BatchOutcome> {
+    for (let run = 1; ; run++) {
+      try {
+        return await this.attempt(batch, false).catch((error: unknown) => {
+          if (error instanceof OneRequestFailed) return this.attempt(batch, true);
+          throw error;
+        });
+      } catch (error) {
+        if (!isTransactionConflict(error) || run >= MAX_CONFLICT_RUNS) throw error;
+        this.log.debug({ err: error, run }, 'batch met a transaction conflict; running it again');
+      }
+    }
   }
 
   /**
@@ -142,6 +157,8 @@ export class AppRunner<T> {
           outcome.published.push(...itemEvents);
           outcome.hooks.push(...itemHooks);
         } catch (error) {
+          // A deadlock is no fault of this request: the whole batch runs again (see run).
+          if (isTransactionConflict(error)) throw error;
           if (!isolate) throw new OneRequestFailed();
           await sql`rollback to savepoint request`.execute(tx);
           await sql`release savepoint request`.execute(tx);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, createUserOffline, resolveConfig, startPod, type PodConfig, type RunningPod } from '../../src/index.ts';
+import { createTestDatabase } from './profile.ts';
 
 export interface TestUser {
   name: string;
@@ -26,12 +27,23 @@ export interface TestPod {
   close(): Promise<void>;
 }
 
-/** A real server on a free port over a fresh temporary data directory, removed on close. */
+/**
+ * A real server on a free port over a fresh temporary data directory and a store of its own
+ * for the test profile (POD_TEST_PROFILE, see profile.ts), both removed on close.
+ */
 export async function startTestPod(overrides: Partial<PodConfig> & { keepData?: boolean } = {}): Promise<TestPod> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pod-test-'));
-  const config: PodConfig = { ...resolveConfig({ data: dataDir, port: 0, logLevel: process.env.POD_TEST_LOG ?? 'silent' }, {}), ...overrides };
+  const database = await createTestDatabase(dataDir);
+  const config: PodConfig = { ...resolveConfig({ data: dataDir, port: 0, logLevel: process.env.POD_TEST_LOG ?? 'silent' }, {}), databaseUrl: database.url, ...overrides };
   const log = createLogger(config.logLevel);
-  let pod = await startPod(config, log);
+  let pod: RunningPod;
+  try {
+    pod = await startPod(config, log);
+  } catch (error) {
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const port = Number(new URL(pod.url).port);
   const clients: PodClient[] = [];
   const test: TestPod = {
@@ -75,7 +87,10 @@ export async function startTestPod(overrides: Partial<PodConfig> & { keepData?: 
     async close() {
       for (const client of clients) client.close();
       await pod.close();
-      if (!overrides.keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (!overrides.keepData) {
+        await database.drop();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
   return test;

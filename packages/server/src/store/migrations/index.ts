@@ -1,4 +1,5 @@
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import { PodError } from '@pod/protocol';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import type { StoreKind } from '../store.ts';
 import * as core from './0001_core.ts';
 import * as directory from './0002_directory.ts';
@@ -18,7 +19,11 @@ const steps: Record<string, Step> = {
 export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<void> {
   const migrations: Record<string, Migration> = {};
   for (const [name, step] of Object.entries(steps)) migrations[name] = { up: (d) => step.up(d, kind) };
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // On PostgreSQL the migrator looks for its bookkeeping table in every schema unless told
+  // which one: another pod's schema (or public) must not count as this one's history.
+  const migrationTableSchema = kind === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  if (kind === 'postgres' && !migrationTableSchema) throw new PodError('invalid', 'the database has no current schema: create the schema the URL names (schema=...) first');
+  const migrator = new Migrator({ db, migrationTableSchema, provider: { getMigrations: async () => migrations } });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;
 }

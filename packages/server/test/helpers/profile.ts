@@ -1,0 +1,63 @@
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+/**
+ * Which engines a test pod runs on: `embedded` (SQLite in the data directory, the local
+ * messenger) or `distributed` (PostgreSQL), from POD_TEST_PROFILE.
+ */
+export type TestProfile = 'embedded' | 'distributed';
+
+export function testProfile(): TestProfile {
+  const profile = process.env.POD_TEST_PROFILE ?? 'embedded';
+  if (profile !== 'embedded' && profile !== 'distributed') throw new Error(`POD_TEST_PROFILE must be embedded or distributed, not "${profile}"`);
+  return profile;
+}
+
+/** The store kind a test pod of this profile runs on. */
+export function expectedStoreKind(): 'sqlite' | 'postgres' {
+  return testProfile() === 'embedded' ? 'sqlite' : 'postgres';
+}
+
+/** The PostgreSQL server of the distributed profile: the machine's own, trust auth. */
+export const TEST_POSTGRES_URL = process.env.POD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A store of its own for one test pod. Embedded: the SQLite file in its data directory.
+ * Distributed: a fresh PostgreSQL schema with a random name, so parallel test files and
+ * runs never share tables; `drop` removes it and everything in it.
+ */
+export async function createTestDatabase(dataDir: string): Promise<TestDatabase> {
+  if (testProfile() === 'embedded') return { url: `sqlite:${join(dataDir, 'pod.db')}`, drop: async () => {} };
+  // scripts/test.js names its run, and drops the run's schemas a failed test left behind.
+  const run = /^[a-z0-9]{1,16}$/.test(process.env.POD_TEST_RUN ?? '') ? process.env.POD_TEST_RUN : 'adhoc';
+  const schema = `pod_test_${run}_${randomBytes(6).toString('hex')}`;
+  await admin((client) => client.query(`create schema ${schema}`));
+  const url = new URL(TEST_POSTGRES_URL);
+  url.searchParams.set('schema', schema);
+  let dropped: Promise<void> | undefined;
+  return {
+    url: url.toString(),
+    drop() {
+      dropped ??= admin(async (client) => {
+        await client.query(`drop schema if exists ${schema} cascade`);
+      });
+      return dropped;
+    },
+  };
+}
