@@ -2,6 +2,7 @@ import { PodError } from '@pod/protocol';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { appNames } from './apps/names.ts';
 
 export interface PodConfig {
   dataDir: string;
@@ -19,7 +20,14 @@ export interface PodConfig {
   natsUrl?: string;
   /** Names this deployment's JetStream stream and NATS subjects. */
   natsPrefix: string;
+  /** What this process runs: everything, only the gateway, or only application servers. */
+  role: PodRole;
+  /** The application servers this process runs (role `all` or `apps`). */
+  apps: string[];
 }
+
+export const podRoles = ['all', 'gateway', 'apps'] as const;
+export type PodRole = (typeof podRoles)[number];
 
 /** Every setting, as a flag (`--open-registration`), an environment variable (`POD_OPEN_REGISTRATION`) or a config-file key. */
 const settings = z.strictObject({
@@ -37,6 +45,8 @@ const settings = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   natsUrl: z.string().regex(/^(nats|tls):\/\//, 'use nats://host:port').optional(),
   natsPrefix: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'use 1-32 characters of A-Z, a-z, 0-9, "_" or "-"').default('pod'),
+  role: z.enum(podRoles).default('all'),
+  apps: z.union([z.array(z.string()), z.string().transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))]).optional(),
 });
 
 const envNames: Record<keyof z.input<typeof settings>, string> = {
@@ -54,6 +64,8 @@ const envNames: Record<keyof z.input<typeof settings>, string> = {
   logLevel: 'POD_LOG_LEVEL',
   natsUrl: 'POD_NATS_URL',
   natsPrefix: 'POD_NATS_PREFIX',
+  role: 'POD_ROLE',
+  apps: 'POD_APPS',
 };
 
 /** Flags win over environment variables, which win over the config file (`POD_CONFIG` or `<data>/pod.json`). */
@@ -72,9 +84,17 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
   const s = parsed.data;
   if ((s.tlsCert === undefined) !== (s.tlsKey === undefined)) throw new PodError('invalid', 'TLS needs both --tls-cert and --tls-key');
   const dataDir = resolve(s.data);
+  const databaseUrl = s.databaseUrl ?? `sqlite:${join(dataDir, 'pod.db')}`;
+  const apps = s.apps ?? [...appNames];
+  const unknown = apps.filter((name) => !(appNames as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new PodError('invalid', `no application server named ${unknown.join(', ')}; choose from ${appNames.join(', ')}`);
+  if (apps.length === 0 && s.role === 'apps') throw new PodError('invalid', '--apps names no application server');
+  if (s.apps !== undefined && s.role === 'gateway') throw new PodError('invalid', '--apps chooses application servers; a gateway runs none (use --role apps or all)');
+  if (s.role !== 'all' && !s.natsUrl) throw new PodError('invalid', `--role ${s.role} runs part of a pod; the parts meet through NATS, so set --nats-url nats://HOST:4222 on every process`);
+  if (s.role !== 'all' && !databaseUrl.startsWith('postgres')) throw new PodError('invalid', `--role ${s.role} runs part of a pod; every part must share one store, so set --database-url postgres://...`);
   return {
     dataDir,
-    databaseUrl: s.databaseUrl ?? `sqlite:${join(dataDir, 'pod.db')}`,
+    databaseUrl,
     host: s.host,
     port: s.port,
     openRegistration: s.openRegistration,
@@ -86,6 +106,8 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
     logLevel: s.logLevel,
     natsUrl: s.natsUrl,
     natsPrefix: s.natsPrefix,
+    role: s.role,
+    apps,
   };
 }
 

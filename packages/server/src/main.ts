@@ -9,6 +9,7 @@ import type { Consumer, Messenger } from './messenger/messenger.ts';
 import { Metrics } from './metrics.ts';
 import type { AppSettings } from './runtime/app.ts';
 import { createAppContext } from './runtime/context.ts';
+import { startHealthServer, type HealthServer } from './health-server.ts';
 import { AppRunner } from './runtime/runner.ts';
 import { openStore, type Store } from './store/index.ts';
 
@@ -18,7 +19,8 @@ export interface RunningPod {
   url: string;
   store: Store;
   messenger: Messenger;
-  gateway: Gateway;
+  /** Absent in an application-server process (role `apps`). */
+  gateway?: Gateway;
   log: Logger;
   close(): Promise<void>;
 }
@@ -29,7 +31,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   return destination ? pino(options, destination) : pino(options);
 }
 
-/** Starts the whole pod in this process: store, messenger, every application server, gateway. */
+/**
+ * Starts this process's part of the pod (`config.role`): store and messenger, then the chosen
+ * application servers (`all`, `apps`) and the gateway (`all`, `gateway`). An application-server
+ * process answers /healthz and /metrics on its port, for load balancers and Prometheus.
+ */
 export async function startPod(config: PodConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningPod> {
   const store = await openStore(config.databaseUrl);
   let messenger: Messenger;
@@ -43,34 +49,51 @@ export async function startPod(config: PodConfig, log: Logger = createLogger(con
   const appSettings: AppSettings = { openRegistration: config.openRegistration, presenceGraceMs: config.presenceGraceMs, presenceLeaseMs: config.presenceLeaseMs };
   const consumers: Consumer[] = [];
   const stoppers: Array<() => void> = [];
-  for (const app of apps) {
-    const ctx = createAppContext(app.name, store, messenger, appSettings, log);
-    const runner = new AppRunner(app, ctx, store, messenger, metrics, log.child({ app: app.name }));
-    consumers.push(await messenger.consume(app.name, runner.handle));
-    if (app.start) stoppers.push(app.start(ctx));
+  let gateway: Gateway | undefined;
+  let healthServer: HealthServer | undefined;
+  const stopAll = async () => {
+    await gateway?.close();
+    await healthServer?.close();
+    for (const stop of stoppers) stop();
+    for (const consumer of consumers) await consumer.stop();
+    await messenger.close();
+    await store.close();
+  };
+  try {
+    if (config.role !== 'gateway') {
+      for (const app of apps.filter((a) => config.apps.includes(a.name))) {
+        const ctx = createAppContext(app.name, store, messenger, appSettings, log);
+        const runner = new AppRunner(app, ctx, store, messenger, metrics, log.child({ app: app.name }));
+        consumers.push(await messenger.consume(app.name, runner.handle));
+        if (app.start) stoppers.push(app.start(ctx));
+      }
+    }
+    const listen = { host: config.host, port: config.port, tls: config.tls };
+    if (config.role === 'apps') {
+      healthServer = await startHealthServer(listen, { role: config.role, apps: config.apps, store, version, metrics });
+    } else {
+      gateway = await startGateway(
+        { ...listen, origins: config.origins, heartbeatMs: config.heartbeatMs, presenceLeaseMs: config.presenceLeaseMs, gatewayId: randomUUID(), version },
+        store,
+        messenger,
+        metrics,
+        log,
+      );
+    }
+  } catch (error) {
+    await stopAll();
+    throw error;
   }
-  const gateway = await startGateway(
-    { host: config.host, port: config.port, tls: config.tls, origins: config.origins, heartbeatMs: config.heartbeatMs, presenceLeaseMs: config.presenceLeaseMs, gatewayId: randomUUID(), version },
-    store,
-    messenger,
-    metrics,
-    log,
-  );
+  log.info({ role: config.role, apps: config.role === 'gateway' ? [] : config.apps, store: store.kind, messenger: config.natsUrl ? 'nats' : 'local' }, 'pod started');
   let closing: Promise<void> | undefined;
   return {
-    url: gateway.url,
+    url: (gateway ?? healthServer)!.url,
     store,
     messenger,
     gateway,
     log,
     close() {
-      closing ??= (async () => {
-        await gateway.close();
-        for (const stop of stoppers) stop();
-        for (const consumer of consumers) await consumer.stop();
-        await messenger.close();
-        await store.close();
-      })();
+      closing ??= stopAll();
       return closing;
     },
   };

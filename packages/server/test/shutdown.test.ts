@@ -11,7 +11,7 @@ describe('sockets around a shutdown or an unavailable directory', () => {
       const ann = await pod.user('ann');
       // The gateway closes its sockets first and stops listening after: a reconnecting
       // client can land in between.
-      await pod.pod.gateway.hub.close();
+      await pod.pod.gateway!.hub.close();
       await assert.rejects(RawSocket.open(pod.url), /HTTP 503/);
       await assert.rejects(RawSocket.open(pod.url, { authorization: `Bearer ${ann.token}` }), /HTTP 503/);
     } finally {

@@ -17,12 +17,14 @@ interface ServeFlags {
   logLevel?: string;
   natsUrl?: string;
   natsPrefix?: string;
+  role?: string;
+  apps?: string;
 }
 
 export function registerServe(program: Command): void {
   const serve = program
     .command('serve')
-    .description('run the whole pod (gateway and every application server) in this process')
+    .description('run the pod, or with --role one part of it (gateways and application servers in separate processes)')
     .option('--data <dir>', 'data directory [env POD_DATA, default ./data]')
     .option('--database-url <url>', 'store to use [env POD_DATABASE_URL, default sqlite:<data>/pod.db]')
     .option('--host <host>', 'address to listen on [env POD_HOST, default localhost]')
@@ -36,6 +38,8 @@ export function registerServe(program: Command): void {
     .option('--presence-lease-ms <ms>', 'how long a gateway\'s word on its devices lasts [env POD_PRESENCE_LEASE_MS, default 90000]')
     .option('--nats-url <url>', 'NATS with JetStream as the messenger, for several processes [env POD_NATS_URL, default in-process]')
     .option('--nats-prefix <name>', 'names this deployment\'s NATS stream and subjects [env POD_NATS_PREFIX, default pod]')
+    .option('--role <role>', 'all (gateway and application servers), gateway, or apps; gateway and apps need --nats-url and a postgres:// --database-url [env POD_ROLE, default all]')
+    .option('--apps <list>', 'comma-separated application servers to run, of directory, presence, im [env POD_APPS, default all]')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [env POD_LOG_LEVEL, default info]')
     .addHelpText(
       'after',
@@ -82,6 +86,14 @@ async function runServe(flags: ServeFlags, command: Command): Promise<void> {
     );
   }
   for (const warning of warnings) out.note(`warning: ${warning}`);
+  if (config.role !== 'all') {
+    const part = config.role === 'gateway' ? 'gateway' : `application servers (${config.apps.join(', ')})`;
+    out.result({ url: pod.url, version, role: config.role, apps: config.role === 'apps' ? config.apps : [], store: pod.store.kind, warnings }, (info) => [
+      `Pod ${info.version}: ${part} running; ${config.role === 'gateway' ? 'clients connect to' : 'health and metrics at'} ${info.url}`,
+      'Stop with Ctrl-C.',
+    ]);
+    return waitForStop(await stopped, pod, out, onSignal);
+  }
   const dataFlag = `--data ${shellQuote(config.dataDir)}`;
   out.result(
     { url: pod.url, version, dataDir: config.dataDir, store: pod.store.kind, tls: Boolean(config.tls), openRegistration: config.openRegistration, warnings },
@@ -96,7 +108,10 @@ async function runServe(flags: ServeFlags, command: Command): Promise<void> {
     ],
   );
 
-  const signal = await stopped;
+  await waitForStop(await stopped, pod, out, onSignal);
+}
+
+async function waitForStop(signal: NodeJS.Signals, pod: { close(): Promise<void> }, out: ReturnType<typeof outputFor>, onSignal: (signal: NodeJS.Signals) => void): Promise<void> {
   await pod.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

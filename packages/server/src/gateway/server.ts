@@ -8,6 +8,7 @@ import { mailboxHead, readCursor } from '../mailbox/mailbox.repo.ts';
 import type { Messenger } from '../messenger/messenger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/index.ts';
+import { storeAnswers } from '../health-server.ts';
 import type { CoreTables } from '../store/schema.ts';
 import { resolveToken } from './auth.ts';
 import { CursorWriter } from './cursors.ts';
@@ -74,7 +75,10 @@ export async function startGateway(options: GatewayOptions, store: Store, messen
   app.setNotFoundHandler((request, reply) => sendError(reply, { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
 
   app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(statusPage({ version: options.version, startedAt })));
-  app.get('/healthz', () => ({ status: 'ok', version: options.version, gateway: options.gatewayId, store: store.kind, startedAt: startedAt.toISOString() }));
+  app.get('/healthz', async (_request, reply) => {
+    const storeOk = await storeAnswers(store);
+    return reply.code(storeOk ? 200 : 503).send({ status: storeOk ? 'ok' : 'store unreachable', version: options.version, gateway: options.gatewayId, store: store.kind, startedAt: startedAt.toISOString() });
+  });
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   registerApiRoutes(app, deps);
 
