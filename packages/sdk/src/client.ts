@@ -16,6 +16,11 @@ export type WebSocketFactory = new (url: string) => WebSocketLike;
 export interface PodClientOptions {
   /** The server's base URL, http(s)://host:port. */
   url: string;
+  /**
+   * Other gateways of the same pod. Each reconnection tries the next address in turn (`url`,
+   * then these), so a device whose gateway dies resumes on another from its cursor.
+   */
+  urls?: string[];
   token: string;
   /** Resume after this seq; without it the server uses this session's stored cursor. */
   after?: number;
@@ -64,6 +69,8 @@ export class PodClient {
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
   private acked = 0;
   private attempts = 0;
+  private readonly addresses: string[];
+  private nextAddress = 0;
   private stopped = false;
   private synced: { resolve(): void; reject(error: PodError): void } | undefined;
   private readonly WebSocketImpl: WebSocketFactory;
@@ -73,6 +80,7 @@ export class PodClient {
     if (!impl) throw new PodError('invalid', 'no WebSocket implementation: pass options.WebSocket (in Node, import from @pod/sdk/node)');
     this.WebSocketImpl = impl;
     this.lastSeq = options.after ?? -1;
+    this.addresses = [...new Set([options.url, ...(options.urls ?? [])])];
   }
 
   /** Opens the socket; resolves once the mailbox is replayed up to the moment of connecting. */
@@ -123,7 +131,8 @@ export class PodClient {
 
   private open(): void {
     this.setState('connecting');
-    const url = `${this.options.url.replace(/\/$/, '').replace(/^http/, 'ws')}/v1/ws`;
+    const address = this.addresses[this.nextAddress++ % this.addresses.length]!;
+    const url = `${address.replace(/\/$/, '').replace(/^http/, 'ws')}/v1/ws`;
     const socket = new this.WebSocketImpl(url);
     this.socket = socket;
     socket.onopen = () => {
