@@ -15,6 +15,8 @@ export interface PodConfig {
   heartbeatMs: number;
   presenceGraceMs: number;
   presenceLeaseMs: number;
+  /** How often a gateway compares its connections with their mailbox heads, to recover live deliveries the messenger lost. */
+  missedDeliveryCheckMs: number;
   logLevel: string;
   /** `nats://...`: use NATS + JetStream as the messenger (the distributed profile); unset, the in-process one. */
   natsUrl?: string;
@@ -42,6 +44,7 @@ const settings = z.strictObject({
   heartbeatMs: z.coerce.number().int().min(100).default(25_000),
   presenceGraceMs: z.coerce.number().int().min(0).default(10_000),
   presenceLeaseMs: z.coerce.number().int().min(1000).default(90_000),
+  missedDeliveryCheckMs: z.coerce.number().int().min(50).default(1000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   natsUrl: z.string().regex(/^(nats|tls):\/\//, 'use nats://host:port').optional(),
   natsPrefix: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'use 1-32 characters of A-Z, a-z, 0-9, "_" or "-"').default('pod'),
@@ -61,6 +64,7 @@ const envNames: Record<keyof z.input<typeof settings>, string> = {
   heartbeatMs: 'POD_HEARTBEAT_MS',
   presenceGraceMs: 'POD_PRESENCE_GRACE_MS',
   presenceLeaseMs: 'POD_PRESENCE_LEASE_MS',
+  missedDeliveryCheckMs: 'POD_MISSED_DELIVERY_CHECK_MS',
   logLevel: 'POD_LOG_LEVEL',
   natsUrl: 'POD_NATS_URL',
   natsPrefix: 'POD_NATS_PREFIX',
@@ -103,6 +107,7 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
     heartbeatMs: s.heartbeatMs,
     presenceGraceMs: s.presenceGraceMs,
     presenceLeaseMs: s.presenceLeaseMs,
+    missedDeliveryCheckMs: s.missedDeliveryCheckMs,
     logLevel: s.logLevel,
     natsUrl: s.natsUrl,
     natsPrefix: s.natsPrefix,

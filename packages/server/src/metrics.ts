@@ -11,6 +11,11 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly mailboxAppends = new Counter({ name: 'pod_mailbox_appends_total', help: 'Events appended to client mailboxes', registers: [this.registry] });
+  readonly missedDeliveries = new Counter({
+    name: 'pod_missed_deliveries_total',
+    help: 'Connections that missed a live delivery (messenger outage, crashed publisher) and caught up from the store',
+    registers: [this.registry],
+  });
   readonly deliveryLatency = new Histogram({
     name: 'pod_delivery_latency_seconds',
     help: 'From the commit of an event to its push onto a live connection',

@@ -14,6 +14,7 @@ interface ServeFlags {
   heartbeatMs?: string;
   presenceGraceMs?: string;
   presenceLeaseMs?: string;
+  missedDeliveryCheckMs?: string;
   logLevel?: string;
   natsUrl?: string;
   natsPrefix?: string;
@@ -36,6 +37,7 @@ export function registerServe(program: Command): void {
     .option('--heartbeat-ms <ms>', 'client heartbeat interval [env POD_HEARTBEAT_MS, default 25000]')
     .option('--presence-grace-ms <ms>', 'how long a silent device stays online [env POD_PRESENCE_GRACE_MS, default 10000]')
     .option('--presence-lease-ms <ms>', 'how long a gateway\'s word on its devices lasts [env POD_PRESENCE_LEASE_MS, default 90000]')
+    .option('--missed-delivery-check-ms <ms>', 'how often a gateway checks its clients for live deliveries the messenger lost [env POD_MISSED_DELIVERY_CHECK_MS, default 1000]')
     .option('--nats-url <url>', 'NATS with JetStream as the messenger, for several processes [env POD_NATS_URL, default in-process]')
     .option('--nats-prefix <name>', 'names this deployment\'s NATS stream and subjects [env POD_NATS_PREFIX, default pod]')
     .option('--role <role>', 'all (gateway and application servers), gateway, or apps; gateway and apps need --nats-url and a postgres:// --database-url [env POD_ROLE, default all]')

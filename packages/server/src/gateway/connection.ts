@@ -27,6 +27,8 @@ export class Connection {
   private pending: StoredEvent[] = [];
   private inFlight = 0;
   private corked = false;
+  /** A head seen beyond what was sent, at the last check; see `checkHead`. */
+  private headAtLastCheck = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -133,6 +135,25 @@ export class Connection {
       this.sendEvent(event);
       this.deps.metrics.deliveryLatency.observe((Date.now() - delivery.committedAt) / 1000);
     }
+  }
+
+  /**
+   * A live delivery can be lost (the messenger down between commit and publish, an
+   * application server killed in between). The hub shows each connection its mailbox head
+   * now and then: a head that was already beyond what was sent at the previous check, so not
+   * merely on its way, is read from the store. Returns whether a catch-up started.
+   */
+  checkHead(head: number): boolean {
+    if (this.phase !== 'open' || this.syncing) {
+      this.headAtLastCheck = 0;
+      return false;
+    }
+    const lost = this.headAtLastCheck > this.sent;
+    this.headAtLastCheck = lost ? 0 : head > this.sent ? head : 0;
+    if (!lost) return false;
+    this.syncing = true;
+    void this.catchUp();
+    return true;
   }
 
   /** Sends from the store everything after `sent`, then what arrived live meanwhile. */

@@ -15,5 +15,6 @@ export interface GatewayDeps {
   heartbeatMs: number;
   resolveToken(token: string | undefined): Promise<Caller>;
   mailboxHead(userId: number): Promise<number>;
+  mailboxHeads(userIds: readonly number[]): Promise<Map<number, number>>;
   cursorOf(session: string): Promise<number | undefined>;
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { mailboxHead, readCursor } from '../mailbox/mailbox.repo.ts';
+import { mailboxHead, mailboxHeads, readCursor } from '../mailbox/mailbox.repo.ts';
 import type { Messenger } from '../messenger/messenger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/index.ts';
@@ -25,6 +25,8 @@ export interface GatewayOptions {
   origins: string[];
   heartbeatMs: number;
   presenceLeaseMs: number;
+  /** How often open connections are checked for live deliveries the messenger lost. */
+  missedDeliveryCheckMs: number;
   gatewayId: string;
   version: string;
 }
@@ -49,6 +51,7 @@ export async function startGateway(options: GatewayOptions, store: Store, messen
     heartbeatMs: options.heartbeatMs,
     resolveToken: (token) => resolveToken(messenger, token),
     mailboxHead: (userId) => mailboxHead(coreDb, userId),
+    mailboxHeads: (userIds) => mailboxHeads(coreDb, userIds),
     cursorOf: (session) => readCursor(coreDb, session),
   };
   const https = options.tls ? { key: readFileSync(options.tls.key), cert: readFileSync(options.tls.cert) } : null;
@@ -82,7 +85,7 @@ export async function startGateway(options: GatewayOptions, store: Store, messen
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   registerApiRoutes(app, deps);
 
-  const hub = new SocketHub(deps, { gatewayId: options.gatewayId, origins: options.origins, presenceLeaseMs: options.presenceLeaseMs });
+  const hub = new SocketHub(deps, { gatewayId: options.gatewayId, origins: options.origins, presenceLeaseMs: options.presenceLeaseMs, missedDeliveryCheckMs: options.missedDeliveryCheckMs });
   app.server.on('upgrade', (request, socket, head) => {
     if (request.url?.split('?')[0] !== '/v1/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

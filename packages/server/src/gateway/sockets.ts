@@ -13,7 +13,12 @@ export interface SocketOptions {
   gatewayId: string;
   origins: readonly string[];
   presenceLeaseMs: number;
+  /** How often open connections are checked for live deliveries the messenger lost. */
+  missedDeliveryCheckMs: number;
 }
+
+/** Mailbox heads are read this many users at a time. */
+const HEADS_PER_QUERY = 500;
 
 /**
  * The WebSocket side of the gateway: upgrades, the local routing table (user -> open
@@ -25,6 +30,8 @@ export class SocketHub {
   private readonly all = new Set<Connection>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly leaseTimer: NodeJS.Timeout;
+  private readonly headTimer: NodeJS.Timeout;
+  private checkingHeads = false;
   /** Set once shutdown begins: a socket accepted after that would be left on a dead server. */
   private closing = false;
 
@@ -34,8 +41,10 @@ export class SocketHub {
   ) {
     this.sweeper = setInterval(() => this.closeSilent(), Math.max(250, deps.heartbeatMs / 2));
     this.leaseTimer = setInterval(() => void this.refreshPresence(), Math.max(500, options.presenceLeaseMs / 3));
+    this.headTimer = setInterval(() => void this.recoverMissedDeliveries(), options.missedDeliveryCheckMs);
     this.sweeper.unref();
     this.leaseTimer.unref();
+    this.headTimer.unref();
   }
 
   async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -110,6 +119,26 @@ export class SocketHub {
     }
     if (devices.size > 0) await this.tell('presence.refresh', { gateway: this.options.gatewayId, devices: [...devices.values()] });
   }
+  /** The store is the truth: compares every open connection with its user's mailbox head (Connection.checkHead). */
+  private async recoverMissedDeliveries(): Promise<void> {
+    if (this.checkingHeads || this.closing) return;
+    this.checkingHeads = true;
+    try {
+      const users = [...this.byUser.keys()];
+      for (let i = 0; i < users.length; i += HEADS_PER_QUERY) {
+        const heads = await this.deps.mailboxHeads(users.slice(i, i + HEADS_PER_QUERY));
+        for (const [userId, head] of heads) {
+          for (const connection of this.byUser.get(userId)?.connections ?? []) {
+            if (connection.checkHead(head)) this.deps.metrics.missedDeliveries.inc();
+          }
+        }
+      }
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'could not read mailbox heads to recover missed deliveries');
+    } finally {
+      this.checkingHeads = false;
+    }
+  }
 
   private async tell(op: string, body: unknown): Promise<void> {
     const response = await this.deps.messenger.request('presence', { id: randomUUID(), op, body });
@@ -121,6 +150,7 @@ export class SocketHub {
     this.closing = true;
     clearInterval(this.sweeper);
     clearInterval(this.leaseTimer);
+    clearInterval(this.headTimer);
     for (const connection of this.all) connection.socket.close(1001, 'server shutting down');
     for (const { unsubscribe } of this.byUser.values()) unsubscribe();
     this.byUser.clear();

@@ -59,6 +59,13 @@ export async function mailboxHead(db: Kysely<CoreTables>, userId: number): Promi
   return row ? Number(row.last_seq) : 0;
 }
 
+/** The heads of many users' mailboxes at once; a user with no mailbox yet is absent. */
+export async function mailboxHeads(db: Kysely<CoreTables>, userIds: readonly number[]): Promise<Map<number, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db.selectFrom('mailbox_heads').select(['user_id', 'last_seq']).where('user_id', 'in', userIds).execute();
+  return new Map(rows.map((row) => [Number(row.user_id), Number(row.last_seq)]));
+}
+
 export async function readCursor(db: Kysely<CoreTables>, session: string): Promise<number | undefined> {
   const row = await db.selectFrom('cursors').select('acked_seq').where('session', '=', session).executeTakeFirst();
   return row ? Number(row.acked_seq) : undefined;
