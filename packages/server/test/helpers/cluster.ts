@@ -1,4 +1,5 @@
 import { callOp, connectNode, login, type ClientOpName, type OpInput, type OpOutput, type PodClient, type PodClientOptions } from '@pod/sdk/node';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createUserOffline } from '../../src/index.ts';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
-import { freePort, startChild, type Child } from './processes.ts';
+import { freePort, onExit, startChild, type Child } from './processes.ts';
 import { TEST_POSTGRES_URL } from './profile.ts';
 
 const POD_BIN = fileURLToPath(new URL('../../../cli/bin/pod.js', import.meta.url));
@@ -53,6 +54,8 @@ export interface Cluster {
    * address list, so it reconnects to them when its own dies. Closed at teardown.
    */
   connect(user: ClusterUser, options: { gateway: number; failover?: boolean } & Partial<PodClientOptions>): PodClient;
+  /** The last lines a process wrote (its warnings and errors), for a failure message. */
+  output(proc: PodProcess): string;
   kill(proc: PodProcess, signal?: NodeJS.Signals): Promise<void>;
   /** Starts a stopped process again, on the port it had. */
   restart(proc: PodProcess): Promise<void>;
@@ -118,6 +121,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     });
   };
 
+  // The child processes and a private cluster see to themselves; this is the rest.
+  const forget = onExit(() => {
+    if (!privatePostgres) execFileSync('psql', [serverUrl, '-qc', `drop schema if exists ${schema} cascade`], { stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
+  });
   const teardown = async () => {
     for (const client of clients) client.close();
     await Promise.all([...children.values()].map((entry) => entry.child?.kill('SIGKILL')));
@@ -125,6 +133,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     if (privatePostgres) await privatePostgres.destroy();
     else await adminQuery(serverUrl, `drop schema if exists ${schema} cascade`).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
+    forget();
   };
 
   try {
@@ -188,6 +197,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       clients.push(client);
       return client;
     },
+    output: (proc) => children.get(proc)?.child?.output() ?? '',
     async kill(proc, signal = 'SIGKILL') {
       await children.get(proc)!.child?.kill(signal);
       proc.alive = false;

@@ -21,6 +21,8 @@ export interface DeviceLog {
   user: string;
   label: string;
   received: Received[];
+  /** How often the client sent each request id: more than once is the SDK retrying. */
+  requests: Map<string, number>;
 }
 
 /**
@@ -28,10 +30,16 @@ export interface DeviceLog {
  * below the SDK, which drops a repeated seq silently: a server that sent one twice shows here.
  */
 export function recordDevice(user: string, label = user): { WebSocket: WebSocketFactory; log: DeviceLog } {
-  const log: DeviceLog = { user, label, received: [] };
+  const log: DeviceLog = { user, label, received: [], requests: new Map() };
   class RecordingWebSocket extends WebSocket {
     constructor(url: string) {
       super(url);
+      const send = this.send.bind(this);
+      this.send = ((data: unknown, ...rest: unknown[]) => {
+        const frame = typeof data === 'string' && data.startsWith('{"t":"req"') ? (JSON.parse(data) as { id: string }) : undefined;
+        if (frame) log.requests.set(frame.id, (log.requests.get(frame.id) ?? 0) + 1);
+        return (send as (...args: unknown[]) => void)(data, ...rest);
+      }) as WebSocket['send'];
       this.on('message', (data: Buffer) => {
         const frame = JSON.parse(data.toString('utf8')) as { t: string; from?: number; seq?: number; type?: string; body?: unknown };
         if (frame.t === 'welcome') log.received.push({ kind: 'welcome', from: frame.from! });
@@ -53,6 +61,8 @@ export interface DeviceReport {
   mismatched: number;
   /** Mailbox entries after the last event the device received (none once it is live and settled). */
   behind: number;
+  /** Requests the SDK sent again under the same id (no answer in time, or a new socket). */
+  resends: number;
 }
 
 export interface DeliveryReport {
@@ -74,6 +84,7 @@ export interface DeliveryReport {
   liveDuplicates: number;
   liveMismatched: number;
   liveBehind: number;
+  requestResends: number;
   devices: DeviceReport[];
 }
 
@@ -117,7 +128,9 @@ function lastSeq(log: DeviceLog): number {
 }
 
 function checkDevice(log: DeviceLog, mailbox: MailboxEntry[], head: number): DeviceReport {
-  const report: DeviceReport = { label: log.label, events: 0, gaps: 0, duplicates: 0, mismatched: 0, behind: 0 };
+  let resends = 0;
+  for (const times of log.requests.values()) resends += times - 1;
+  const report: DeviceReport = { label: log.label, events: 0, gaps: 0, duplicates: 0, mismatched: 0, behind: 0, resends };
   const bySeq = new Map(mailbox.map((entry) => [entry.seq, entry]));
   let expected: number | undefined;
   for (const entry of log.received) {
@@ -180,6 +193,7 @@ export async function checkDelivery(databaseUrl: string, sent: readonly SentMess
     liveDuplicates: 0,
     liveMismatched: 0,
     liveBehind: 0,
+    requestResends: 0,
     devices: [],
   };
   let accounted = 0;
@@ -209,6 +223,7 @@ export async function checkDelivery(databaseUrl: string, sent: readonly SentMess
     report.liveDuplicates += device.duplicates;
     report.liveMismatched += device.mismatched;
     report.liveBehind += device.behind;
+    report.requestResends += device.resends;
   }
   return report;
 }

@@ -3,7 +3,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './processes.ts';
+import { freePort, onExit } from './processes.ts';
 
 const run = promisify(execFile);
 const BIN = process.env.POD_TEST_POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -24,18 +24,6 @@ export interface PrivatePostgres {
   destroy(): Promise<void>;
 }
 
-const live = new Set<string>();
-// pg_ctl starts a daemon that outlives this process unless told otherwise.
-process.once('exit', () => {
-  for (const data of live) {
-    try {
-      execFileSync('runuser', ['-u', OWNER, '--', join(BIN, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop'], { stdio: 'ignore' });
-    } catch {
-      // already stopped
-    }
-  }
-});
-
 function asOwner(command: string, args: string[], cwd: string): Promise<unknown> {
   return run('runuser', ['-u', OWNER, '--', join(BIN, command), ...args], { cwd });
 }
@@ -50,18 +38,25 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   // fsync=off: the faults here are process crashes, which the OS page cache survives, and
   // fsyncs would only slow a 2-core machine shared with other tests.
   const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+  let running = false;
   const start = async () => {
     await asOwner('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o', serverOptions, 'start'], dir);
-    live.add(data);
+    running = true;
   };
   const stop = async (mode: 'immediate' | 'fast' = 'immediate') => {
     await asOwner('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop'], dir);
-    live.delete(data);
+    running = false;
   };
+  // pg_ctl starts a daemon, which would outlive this process.
+  const forget = onExit(() => {
+    if (running) execFileSync('runuser', ['-u', OWNER, '--', join(BIN, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop'], { stdio: 'ignore', cwd: dir });
+    rmSync(dir, { recursive: true, force: true });
+  });
   try {
     await asOwner('initdb', ['-D', data, '-U', OWNER, '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], dir);
     await start();
   } catch (error) {
+    forget();
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
@@ -70,7 +65,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     stop,
     start,
     async destroy() {
-      if (live.has(data)) await stop('immediate').catch(() => {});
+      if (running) await stop('immediate').catch(() => {});
+      forget();
       rmSync(dir, { recursive: true, force: true });
     },
   };

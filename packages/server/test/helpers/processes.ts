@@ -31,13 +31,34 @@ export interface Child {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-const OUTPUT_LINES_KEPT = 40;
-const running = new Set<ChildProcess>();
+const OUTPUT_LINES_KEPT = 200;
+const exitHooks = new Set<() => void>();
+let hooksInstalled = false;
 
-// A test that throws past its teardown must not leave servers behind on a shared machine.
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+/**
+ * Runs `hook` (synchronous) if this process ends before it is removed: a test killed by a
+ * signal or ending past its teardown must leave no server behind on a shared machine.
+ * Answers how to remove it.
+ */
+export function onExit(hook: () => void): () => void {
+  if (!hooksInstalled) {
+    hooksInstalled = true;
+    process.once('exit', () => {
+      for (const run of [...exitHooks]) {
+        try {
+          run();
+        } catch {
+          // the next hook must still run
+        }
+      }
+    });
+    // Without a listener, these signals end the process without its 'exit' event.
+    process.once('SIGINT', () => process.exit(130));
+    process.once('SIGTERM', () => process.exit(143));
+  }
+  exitHooks.add(hook);
+  return () => exitHooks.delete(hook);
+}
 
 /**
  * Starts a command and resolves once a line of its output satisfies `ready` (answering what
@@ -45,10 +66,10 @@ process.once('exit', () => {
  */
 export function startChild<T>(command: string, args: string[], ready: (line: string) => T | undefined, ms = 20_000): Promise<{ child: Child; found: T }> {
   const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(proc);
+  const forget = onExit(() => proc.kill('SIGKILL'));
   const lines: string[] = [];
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  void exited.then(() => running.delete(proc));
+  void exited.then(forget);
   const child: Child = {
     process: proc,
     output: () => lines.join('\n'),
