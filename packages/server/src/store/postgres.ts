@@ -54,9 +54,12 @@ export function postgresPoolConfig(url: string): pg.PoolConfig {
 
 export function openPostgresStore(url: string): Store {
   const pool = new pg.Pool(postgresPoolConfig(url));
-  // An idle pooled connection can fail (server restart); pg emits that on the pool, and an
-  // unhandled 'error' event would end the process. The next query gets a fresh connection.
+  // A connection can fail (server restart). pg emits that on the pool while the connection is
+  // idle, but on the client itself while it is checked out between two queries (inside a
+  // transaction), and an unhandled 'error' event would end the process. Either way the next
+  // query on it fails, the pool drops it on release, and the next query gets a fresh one.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
