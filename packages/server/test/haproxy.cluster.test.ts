@@ -24,6 +24,7 @@ import {
   waitFor,
   webSocketsTrusting,
   type RunningHaproxy,
+  type ServerState,
 } from './helpers/haproxy.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/profile.ts';
 
@@ -99,7 +100,7 @@ describe('HAProxy in front of two gateways, configured as deploy/haproxy/haproxy
     writeFileSync(configFile, deriveTestConfig(readFileSync(SHIPPED_CONFIG, 'utf8'), { httpPort, httpsPort, statsPort, statsSocket, servers }));
     const proxy = startHaproxy(configFile, { POD_HAPROXY_CERT: certificate.pemFile });
     haproxy = proxy;
-    const states = () => serverStates(statsSocket).catch(() => new Map());
+    const states = () => serverStates(statsSocket).catch(() => new Map<string, ServerState>());
     const statusOf = async (server: string) => (await states()).get(server)?.status ?? 'unknown';
     const proxyLog = () => proxy.output().slice(-4000);
 
