@@ -27,47 +27,52 @@ const isPresence = (name: string, status: PresenceEntry['status'], text?: string
 
 describe('users on different gateways', () => {
   test('see each other\'s presence and exchange messages, each delivered once and live without gap', async () => {
-    const alice = await cluster.user('alice');
-    const bob = await cluster.user('bob');
-    await cluster.op(alice, 'buddies.add', { name: bob.name });
-    await cluster.op(bob, 'buddies.accept', { name: alice.name });
+    try {
+      const alice = await cluster.user('alice');
+      const bob = await cluster.user('bob');
+      await cluster.op(alice, 'buddies.add', { name: bob.name });
+      await cluster.op(bob, 'buddies.accept', { name: alice.name });
 
-    const aliceDevice = recordDevice(alice.name);
-    const bobDevice = recordDevice(bob.name);
-    const aliceClient = cluster.connect(alice, { gateway: 0, WebSocket: aliceDevice.WebSocket, requestTimeoutMs: 5000 });
-    await aliceClient.connect();
-    const bobOnline = nextEvent(aliceClient, isPresence('bob', 'online'));
-    const bobClient = cluster.connect(bob, { gateway: 1, WebSocket: bobDevice.WebSocket, requestTimeoutMs: 5000 });
-    await bobClient.connect();
-    await bobOnline;
+      const aliceDevice = recordDevice(alice.name);
+      const bobDevice = recordDevice(bob.name);
+      const aliceClient = cluster.connect(alice, { gateway: 0, WebSocket: aliceDevice.WebSocket, requestTimeoutMs: 5000 });
+      await aliceClient.connect();
+      const bobOnline = nextEvent(aliceClient, isPresence('bob', 'online'));
+      const bobClient = cluster.connect(bob, { gateway: 1, WebSocket: bobDevice.WebSocket, requestTimeoutMs: 5000 });
+      await bobClient.connect();
+      await bobOnline;
 
-    const bobAway = nextEvent(aliceClient, isPresence('bob', 'away', 'lunch'));
-    const aliceBusy = nextEvent(bobClient, isPresence('alice', 'busy', 'in a call'));
-    await bobClient.request('presence.set', { status: 'away', text: 'lunch' });
-    await aliceClient.request('presence.set', { status: 'busy', text: 'in a call' });
-    await Promise.all([bobAway, aliceBusy]);
-    const { presence } = await aliceClient.request('presence.list', {});
-    assert.deepEqual(presence.find((entry) => entry.name === 'bob'), { name: 'bob', status: 'away', text: 'lunch' });
+      const bobAway = nextEvent(aliceClient, isPresence('bob', 'away', 'lunch'));
+      const aliceBusy = nextEvent(bobClient, isPresence('alice', 'busy', 'in a call'));
+      await bobClient.request('presence.set', { status: 'away', text: 'lunch' });
+      await aliceClient.request('presence.set', { status: 'busy', text: 'in a call' });
+      await Promise.all([bobAway, aliceBusy]);
+      const { presence } = await aliceClient.request('presence.list', {});
+      assert.deepEqual(presence.find((entry) => entry.name === 'bob'), { name: 'bob', status: 'away', text: 'lunch' });
 
-    const perSender = 100;
-    const load = startLoad({
-      senders: [
-        { name: alice.name, client: aliceClient },
-        { name: bob.name, client: bobClient },
-      ],
-      recipient: (index) => (index === 0 ? bob.name : alice.name),
-      perSender,
-      concurrency: 8,
-    });
-    await load.finished;
+      const perSender = 100;
+      const load = startLoad({
+        senders: [
+          { name: alice.name, client: aliceClient },
+          { name: bob.name, client: bobClient },
+        ],
+        recipient: (index) => (index === 0 ? bob.name : alice.name),
+        perSender,
+        concurrency: 8,
+      });
+      await load.finished;
 
-    const bobOffline = nextEvent(aliceClient, isPresence('bob', 'offline'));
-    const report = await checkDelivery(cluster.databaseUrl, load.sent, [aliceDevice.log, bobDevice.log]);
-    bobClient.close();
-    await bobOffline;
+      const bobOffline = nextEvent(aliceClient, isPresence('bob', 'offline'));
+      const report = await checkDelivery(cluster.databaseUrl, load.sent, [aliceDevice.log, bobDevice.log]);
+      bobClient.close();
+      await bobOffline;
 
-    console.log(formatReport('cross-gateway', report));
-    assert.equal(report.sent, 2 * perSender);
-    assertDeliveredOnce(report);
+      console.log(formatReport('cross-gateway', report));
+      assert.equal(report.sent, 2 * perSender);
+      assertDeliveredOnce(report);
+    } catch (error) {
+      console.log(cluster.outputs());
+      throw error;
+    }
   });
 });

@@ -18,7 +18,7 @@ export interface LoadOptions {
   perSender: number;
   /** Sends each sender keeps unanswered at once (a gateway allows 64 per socket). */
   concurrency: number;
-  /** A send still unanswered after this fails the load. */
+  /** A send still unanswered this long after its first attempt fails the load (a hang, not a slow machine). */
   giveUpMs?: number;
 }
 
@@ -43,9 +43,10 @@ export function startLoad(options: LoadOptions): Load {
   const errors = new Map<string, number>();
   const waiters: Array<{ count: number; resolve(): void }> = [];
   let answered = 0;
-  const giveUpAt = Date.now() + (options.giveUpMs ?? 120_000);
+  const giveUpMs = options.giveUpMs ?? 120_000;
 
   const sendUntilAnswered = async (client: PodClient, message: SentMessage): Promise<void> => {
+    const giveUpAt = Date.now() + giveUpMs;
     for (;;) {
       try {
         const answer = await client.request('im.send', { to: message.to, text: message.text }, { id: message.requestId });
@@ -57,7 +58,7 @@ export function startLoad(options: LoadOptions): Load {
         const code = error instanceof PodError ? error.code : 'thrown';
         errors.set(code, (errors.get(code) ?? 0) + 1);
         if (!RETRYABLE.has(code)) throw error;
-        if (Date.now() > giveUpAt) throw new Error(`request ${message.requestId} still unanswered at the deadline; last error ${code}: ${(error as Error).message}`);
+        if (Date.now() > giveUpAt) throw new Error(`request ${message.requestId} still unanswered after ${giveUpMs} ms; last error ${code}: ${(error as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * (0.5 + Math.random())));
       }
     }

@@ -54,8 +54,8 @@ export interface Cluster {
    * address list, so it reconnects to them when its own dies. Closed at teardown.
    */
   connect(user: ClusterUser, options: { gateway: number; failover?: boolean } & Partial<PodClientOptions>): PodClient;
-  /** The last lines a process wrote (its warnings and errors), for a failure message. */
-  output(proc: PodProcess): string;
+  /** The last lines each process wrote (its warnings and errors), for a failure message. */
+  outputs(): string;
   kill(proc: PodProcess, signal?: NodeJS.Signals): Promise<void>;
   /** Starts a stopped process again, on the port it had. */
   restart(proc: PodProcess): Promise<void>;
@@ -197,7 +197,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       clients.push(client);
       return client;
     },
-    output: (proc) => children.get(proc)?.child?.output() ?? '',
+    outputs: () => [...children].map(([proc, entry]) => `--- ${proc.name}${proc.alive ? '' : ' (stopped)'}\n${entry.child?.output() ?? ''}`).join('\n'),
     async kill(proc, signal = 'SIGKILL') {
       await children.get(proc)!.child?.kill(signal);
       proc.alive = false;
