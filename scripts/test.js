@@ -1,20 +1,38 @@
 // `npm test`: installs what the suite needs from Debian when it is missing (Chromium for the
-// browser tests), then runs every packages/*/test/**/*.test.ts with node's test runner
-// (TypeScript through tsx). Node 20's runner takes no globs, so the files are listed here.
-// Arguments filter the files by substring: `node scripts/test.js im.test gateway`.
+// browser tests, HAProxy for the deployment test), then runs the suite with node's test runner
+// (TypeScript through tsx) in two passes:
+//   1. the embedded profile (SQLite, in-process messenger): every test file except *.cluster.test.ts;
+//   2. the distributed profile (PostgreSQL + NATS JetStream), when both answer: every test file
+//      that starts a pod through the profile helpers, and the *.cluster.test.ts files, which
+//      need the distributed engines (NATS driver tests, multi-process fault tests).
+// When a service does not answer, pass 2 is reported as skipped, or fails the run if
+// POD_REQUIRE_SERVICES=1 (as .ci/run sets). Node 20's runner takes no globs, so the files are
+// listed here. Arguments filter the files by substring: `node scripts/test.js im.test gateway`.
+// POD_TEST_PROFILE=embedded or distributed runs one pass only.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect as natsConnect } from 'nats';
+import pg from 'pg';
 
-const CHROMIUM = '/usr/bin/chromium';
+const POSTGRES_URL = process.env.POD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const NATS_URL = process.env.POD_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const required = process.env.POD_REQUIRE_SERVICES === '1';
+const debianNeeds = [
+  { binary: '/usr/bin/chromium', pkg: 'chromium', wanted: (file) => file.includes('browser') },
+  { binary: '/usr/sbin/haproxy', pkg: 'haproxy', wanted: (file) => file.includes('haproxy') },
+];
 
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) return;
-  console.log(`${CHROMIUM} is missing; installing Debian's chromium for the browser tests`);
+function ensureDebianPackages(files) {
+  const missing = debianNeeds.filter((need) => files.some(need.wanted) && !existsSync(need.binary));
+  if (missing.length === 0) return;
+  const names = missing.map((need) => need.pkg);
+  console.log(`installing Debian's ${names.join(', ')} for the tests that need them`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const install = update.status === 0 && spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
-  if (!install || install.status !== 0) console.error('could not install chromium (needs root and Debian packages); browser tests will fail');
+  const install = update.status === 0 && spawnSync('apt-get', ['install', '-y', '-qq', ...names], { stdio: 'inherit', env });
+  if (!install || install.status !== 0) console.error(`could not install ${names.join(', ')} (needs root and Debian packages); the tests that use them will fail`);
 }
 
 function find(dir) {
@@ -28,13 +46,95 @@ function find(dir) {
   return out;
 }
 
+const needsDistributedEngines = (file) => file.endsWith('.cluster.test.ts');
+const usesTestProfile = (file) => /\b(startTestPod|createTestEngines|createTestDatabase)\b/.test(readFileSync(file, 'utf8'));
+
+/** Why the distributed engines cannot be used, or undefined when PostgreSQL and NATS JetStream answer. */
+async function distributedEnginesMissing() {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+  } catch (error) {
+    return `PostgreSQL does not answer at ${POSTGRES_URL}: ${error.message}`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+  let nc;
+  try {
+    nc = await natsConnect({ servers: NATS_URL, timeout: 3000 });
+    await (await nc.jetstreamManager()).getAccountInfo();
+  } catch (error) {
+    return `NATS with JetStream does not answer at ${NATS_URL}: ${error.message}`;
+  } finally {
+    await nc?.close().catch(() => {});
+  }
+  return undefined;
+}
+
+/** Drops what a run's crashed or failed tests left behind: their schemas and their streams. */
+async function removeLeftovers(run) {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`select nspname from pg_namespace where nspname like $1`, [`pod_test_${run}_%`]);
+    for (const { nspname } of rows) await client.query(`drop schema if exists "${nspname}" cascade`);
+  } finally {
+    await client.end();
+  }
+  const nc = await natsConnect({ servers: NATS_URL, timeout: 3000 });
+  try {
+    const jsm = await nc.jetstreamManager();
+    for await (const stream of jsm.streams.list()) {
+      if (stream.config.name.startsWith(`podtest-${run}-`)) await jsm.streams.delete(stream.config.name).catch(() => {});
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
+function runPass(profile, files, env = {}) {
+  console.log(`\n# ${profile} profile: ${files.length} test files`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+    stdio: 'inherit',
+    env: { ...process.env, POD_TEST_PROFILE: profile, ...env },
+  });
+  return result.status ?? 1;
+}
+
 const filter = process.argv.slice(2);
+const only = process.env.POD_TEST_PROFILE;
 const files = readdirSync('packages')
   .map((p) => join('packages', p, 'test'))
   .filter((dir) => existsSync(dir) && statSync(dir).isDirectory())
   .flatMap(find)
   .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
   .sort();
-if (files.some((file) => file.includes('browser'))) ensureChromium();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+const embeddedFiles = only === 'distributed' ? [] : files.filter((file) => !needsDistributedEngines(file));
+const distributedFiles = only === 'embedded' ? [] : files.filter((file) => needsDistributedEngines(file) || usesTestProfile(file));
+ensureDebianPackages([...embeddedFiles, ...distributedFiles]);
+
+const outcomes = [];
+let failed = false;
+if (embeddedFiles.length > 0) {
+  const status = runPass('embedded', embeddedFiles);
+  outcomes.push(`embedded profile: ${status === 0 ? 'passed' : 'FAILED'}`);
+  failed ||= status !== 0;
+}
+if (distributedFiles.length > 0) {
+  const missing = await distributedEnginesMissing();
+  if (missing && required) {
+    outcomes.push(`distributed profile: FAILED, a required service is missing (POD_REQUIRE_SERVICES=1): ${missing}`);
+    failed = true;
+  } else if (missing) {
+    outcomes.push(`distributed profile: skipped (${missing}; set POD_REQUIRE_SERVICES=1 to make this a failure)`);
+  } else {
+    const run = randomBytes(4).toString('hex');
+    const status = runPass('distributed', distributedFiles, { POD_TEST_RUN: run });
+    await removeLeftovers(run);
+    outcomes.push(`distributed profile: ${status === 0 ? 'passed' : 'FAILED'}`);
+    failed ||= status !== 0;
+  }
+}
+console.log(`\n${outcomes.join('\n')}`);
+process.exit(failed ? 1 : 0);

@@ -55,7 +55,9 @@ export async function startPod(config: PodConfig, log: Logger = createLogger(con
     await gateway?.close();
     await healthServer?.close();
     for (const stop of stoppers) stop();
-    for (const consumer of consumers) await consumer.stop();
+    // Last started, first stopped: an app still finishing a request may call those registered
+    // before it (im and presence ask the directory), which must still be answering.
+    for (const consumer of [...consumers].reverse()) await consumer.stop();
     await messenger.close();
     await store.close();
   };

@@ -9,7 +9,7 @@ import { createLogger, createUserOffline, resolveConfig, startPod } from '../src
 import { sessionEnded, signIn } from './helpers/devices.ts';
 import { refuses } from './helpers/refuses.ts';
 import { startTestPod, type TestPod, type TestUser } from './helpers/pod.ts';
-import { createTestDatabase } from './helpers/profile.ts';
+import { createTestEngines } from './helpers/profile.ts';
 
 describe('accounts and sessions', () => {
   let pod: TestPod;
@@ -174,8 +174,8 @@ describe('the server log', () => {
   it('never contains a password or a session token', async () => {
     const lines: string[] = [];
     const dataDir = mkdtempSync(join(tmpdir(), 'pod-log-test-'));
-    const database = await createTestDatabase(dataDir);
-    const config = resolveConfig({ data: dataDir, databaseUrl: database.url, port: 0, logLevel: 'trace', openRegistration: true }, {});
+    const engines = await createTestEngines(dataDir);
+    const config = resolveConfig({ data: dataDir, databaseUrl: engines.databaseUrl, natsUrl: engines.natsUrl, natsPrefix: engines.natsPrefix, port: 0, logLevel: 'trace', openRegistration: true }, {});
     const pod = await startPod(config, createLogger('trace', { write: (line: string) => void lines.push(line) }));
     const secrets: string[] = [];
     try {
@@ -201,7 +201,7 @@ describe('the server log', () => {
       secrets.push('the-next-password', 'reset-by-the-boss');
     } finally {
       await pod.close();
-      await database.drop();
+      await engines.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
     const log = lines.join('');

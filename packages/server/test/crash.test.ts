@@ -8,14 +8,14 @@ import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createUserOffline } from '../src/index.ts';
-import { createTestDatabase } from './helpers/profile.ts';
+import { createTestEngines, type TestEngines } from './helpers/profile.ts';
 
 const podBin = fileURLToPath(new URL('../../cli/bin/pod.js', import.meta.url));
 
 /** A real `pod serve` process; resolves with its URL once it prints that it listens. */
-function serve(dataDir: string, databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
+function serve(dataDir: string, engines: TestEngines): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [podBin, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', '--json'], {
-    env: { ...process.env, POD_LOG_LEVEL: 'warn', POD_DATABASE_URL: databaseUrl },
+    env: { ...process.env, POD_LOG_LEVEL: 'warn', ...engines.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -37,17 +37,17 @@ function killHard(child: ChildProcess): Promise<void> {
 describe('a server killed without warning', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'pod-crash-'));
   const children: ChildProcess[] = [];
-  const database = createTestDatabase(dataDir);
+  const engines = createTestEngines(dataDir);
   after(async () => {
     for (const child of children) child.kill('SIGKILL');
-    await (await database).drop();
+    await (await engines).drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('keeps every message it answered, once, with gap-free seqs, after kill -9 under load', async () => {
-    const databaseUrl = (await database).url;
+    const { databaseUrl } = await engines;
     for (const name of ['alice', 'bob']) await createUserOffline(databaseUrl, { name, password: `${name}-password`, admin: false });
-    const first = await serve(dataDir, databaseUrl);
+    const first = await serve(dataDir, await engines);
     children.push(first.child);
     const alice = await login(first.url, 'alice', 'alice-password');
     const bob = await login(first.url, 'bob', 'bob-password');
@@ -72,7 +72,7 @@ describe('a server killed without warning', () => {
     await killed;
     assert.ok(answered.length >= 300);
 
-    const second = await serve(dataDir, databaseUrl);
+    const second = await serve(dataDir, await engines);
     children.push(second.child);
     const stored: ImMessage[] = [];
     for (let before: number | undefined; ; ) {

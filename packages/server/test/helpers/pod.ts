@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, createUserOffline, resolveConfig, startPod, type PodConfig, type RunningPod } from '../../src/index.ts';
-import { createTestDatabase } from './profile.ts';
+import { createTestEngines } from './profile.ts';
 
 export interface TestUser {
   name: string;
@@ -33,14 +33,20 @@ export interface TestPod {
  */
 export async function startTestPod(overrides: Partial<PodConfig> & { keepData?: boolean } = {}): Promise<TestPod> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pod-test-'));
-  const database = await createTestDatabase(dataDir);
-  const config: PodConfig = { ...resolveConfig({ data: dataDir, port: 0, logLevel: process.env.POD_TEST_LOG ?? 'silent' }, {}), databaseUrl: database.url, ...overrides };
+  const engines = await createTestEngines(dataDir);
+  const config: PodConfig = {
+    ...resolveConfig({ data: dataDir, port: 0, logLevel: process.env.POD_TEST_LOG ?? 'silent' }, {}),
+    databaseUrl: engines.databaseUrl,
+    natsUrl: engines.natsUrl,
+    natsPrefix: engines.natsPrefix,
+    ...overrides,
+  };
   const log = createLogger(config.logLevel);
   let pod: RunningPod;
   try {
     pod = await startPod(config, log);
   } catch (error) {
-    await database.drop();
+    await engines.drop();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -88,7 +94,7 @@ export async function startTestPod(overrides: Partial<PodConfig> & { keepData?: 
       for (const client of clients) client.close();
       await pod.close();
       if (!overrides.keepData) {
-        await database.drop();
+        await engines.drop();
         rmSync(dataDir, { recursive: true, force: true });
       }
     },

@@ -1,10 +1,11 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { deleteNatsStreams } from '../../src/messenger/nats.ts';
 
 /**
  * Which engines a test pod runs on: `embedded` (SQLite in the data directory, the local
- * messenger) or `distributed` (PostgreSQL), from POD_TEST_PROFILE.
+ * messenger) or `distributed` (PostgreSQL and NATS JetStream), from POD_TEST_PROFILE.
  */
 export type TestProfile = 'embedded' | 'distributed';
 
@@ -21,6 +22,11 @@ export function expectedStoreKind(): 'sqlite' | 'postgres' {
 
 /** The PostgreSQL server of the distributed profile: the machine's own, trust auth. */
 export const TEST_POSTGRES_URL = process.env.POD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** scripts/test.js names its run, and drops the schemas and streams a failed test left behind. */
+function testRun(): string {
+  return /^[a-z0-9]{1,16}$/.test(process.env.POD_TEST_RUN ?? '') ? process.env.POD_TEST_RUN! : 'adhoc';
+}
 
 export interface TestDatabase {
   url: string;
@@ -44,9 +50,7 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
  */
 export async function createTestDatabase(dataDir: string): Promise<TestDatabase> {
   if (testProfile() === 'embedded') return { url: `sqlite:${join(dataDir, 'pod.db')}`, drop: async () => {} };
-  // scripts/test.js names its run, and drops the run's schemas a failed test left behind.
-  const run = /^[a-z0-9]{1,16}$/.test(process.env.POD_TEST_RUN ?? '') ? process.env.POD_TEST_RUN : 'adhoc';
-  const schema = `pod_test_${run}_${randomBytes(6).toString('hex')}`;
+  const schema = `pod_test_${testRun()}_${randomBytes(6).toString('hex')}`;
   await admin((client) => client.query(`create schema ${schema}`));
   const url = new URL(TEST_POSTGRES_URL);
   url.searchParams.set('schema', schema);
@@ -57,6 +61,43 @@ export async function createTestDatabase(dataDir: string): Promise<TestDatabase>
       dropped ??= admin(async (client) => {
         await client.query(`drop schema if exists ${schema} cascade`);
       });
+      return dropped;
+    },
+  };
+}
+
+/** The machine's NATS with JetStream, for the distributed profile. */
+export const TEST_NATS_URL = process.env.POD_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** Where a test pod keeps its truth and how its processes meet, for the test profile. */
+export interface TestEngines {
+  databaseUrl: string;
+  natsUrl?: string;
+  natsPrefix: string;
+  /** The same, as the environment of a `pod serve` process. */
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+/**
+ * A store and a messenger of its own for one test pod. Distributed: a fresh PostgreSQL schema
+ * and a NATS prefix of its own (so its JetStream stream and subjects meet no other run's),
+ * both removed by `drop`. Embedded: SQLite in the data directory and the in-process messenger.
+ */
+export async function createTestEngines(dataDir: string): Promise<TestEngines> {
+  const database = await createTestDatabase(dataDir);
+  if (testProfile() === 'embedded') {
+    return { databaseUrl: database.url, natsPrefix: 'pod', env: { POD_DATABASE_URL: database.url }, drop: () => database.drop() };
+  }
+  const natsPrefix = `podtest-${testRun()}-${randomBytes(6).toString('hex')}`;
+  let dropped: Promise<void> | undefined;
+  return {
+    databaseUrl: database.url,
+    natsUrl: TEST_NATS_URL,
+    natsPrefix,
+    env: { POD_DATABASE_URL: database.url, POD_NATS_URL: TEST_NATS_URL, POD_NATS_PREFIX: natsPrefix },
+    drop() {
+      dropped ??= Promise.all([database.drop(), deleteNatsStreams(TEST_NATS_URL, natsPrefix)]).then(() => {});
       return dropped;
     },
   };
