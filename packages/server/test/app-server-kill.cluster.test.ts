@@ -5,9 +5,9 @@ import { formatErrors, startLoad, type Sender } from './helpers/cluster-load.ts'
 import { assertDeliveredOnce, checkDelivery, formatReport, recordDevice, type DeviceLog } from './helpers/delivery-checker.ts';
 
 // Two gateways and two app-server processes (each running every app, competing for the same
-// work queues). One app server dies by SIGKILL mid-load: what it had taken and not
-// acknowledged goes to the survivor after JetStream's ack wait, and every retry under the same
-// request id must find the first answer instead of storing the message again.
+// work queues). One app server dies by SIGKILL early in the load and stays dead: what it had
+// taken and not acknowledged goes to the survivor after JetStream's ack wait (30 s), and every
+// retry under the same request id must find the first answer instead of storing the message again.
 
 const USERS = 40;
 const PER_SENDER = 250;
@@ -55,12 +55,9 @@ describe('an app server killed under load', () => {
         perSender: PER_SENDER,
         concurrency: 8,
       });
-      await load.reached(2000);
-      const [victim] = cluster.appServers;
-      await cluster.kill(victim!, 'SIGKILL');
+      await load.reached(1000);
+      await cluster.kill(cluster.appServers[0]!, 'SIGKILL');
       const killedAt = load.answered();
-      await load.reached(6000);
-      await cluster.restart(victim!);
       await load.finished;
       const loadMs = Date.now() - started;
 
