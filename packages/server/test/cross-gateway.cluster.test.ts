@@ -6,13 +6,14 @@ import { startLoad } from './helpers/cluster-load.ts';
 import { assertDeliveredOnce, checkDelivery, formatReport, recordDevice } from './helpers/delivery-checker.ts';
 import { nextEvent } from './helpers/pod.ts';
 
-// Two gateways and one app-server process, each a `pod serve` of its own, meeting through a
-// nats-server and a PostgreSQL schema of this test's own.
+// Two gateways and two app-server processes (directory and presence in one, im in the other,
+// so sending asks the directory across processes), each a `pod serve` of its own, meeting
+// through a nats-server and a PostgreSQL schema of this test's own.
 
 let cluster: Cluster;
 
 before(async () => {
-  cluster = await startCluster({ gateways: 2, appServers: 1, flags: ['--presence-grace-ms', '300'] });
+  cluster = await startCluster({ gateways: 2, appServers: [['directory', 'presence'], ['im']], flags: ['--presence-grace-ms', '300'] });
 });
 
 after(async () => {

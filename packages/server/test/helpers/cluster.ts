@@ -16,9 +16,8 @@ const NATS_SERVER = process.env.POD_TEST_NATS_SERVER ?? '/usr/sbin/nats-server';
 
 export interface ClusterOptions {
   gateways: number;
-  appServers: number;
-  /** The application servers each app-server process runs; all by default. */
-  apps?: string[];
+  /** How many app-server processes run every app, or for each process the apps it runs (`--apps`). */
+  appServers: number | string[][];
   /** A PostgreSQL cluster of the test's own, which it may stop; otherwise a schema on the machine's server. */
   privatePostgres?: boolean;
   /** More `pod serve` flags for every process (`--presence-grace-ms 500`). */
@@ -156,11 +155,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     children.set(proc, { port: 0, args: ['--role', 'gateway', ...common] });
     gateways.push(proc);
   }
-  for (let i = 0; i < options.appServers; i++) {
-    const proc: PodProcess = { role: 'apps', name: `apps-${i}`, url: '', alive: false };
-    children.set(proc, { port: 0, args: ['--role', 'apps', ...(options.apps ? ['--apps', options.apps.join(',')] : []), ...common] });
+  const appSets = typeof options.appServers === 'number' ? Array.from({ length: options.appServers }, () => undefined) : options.appServers;
+  appSets.forEach((apps, i) => {
+    const proc: PodProcess = { role: 'apps', name: apps ? `apps-${i} (${apps.join(',')})` : `apps-${i}`, url: '', alive: false };
+    children.set(proc, { port: 0, args: ['--role', 'apps', ...(apps ? ['--apps', apps.join(',')] : []), ...common] });
     appServers.push(proc);
-  }
+  });
   try {
     // App servers first: they run the migrations, and a gateway answers logins only through them.
     await Promise.all(appServers.map(launch));
@@ -197,7 +197,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       clients.push(client);
       return client;
     },
-    outputs: () => [...children].map(([proc, entry]) => `--- ${proc.name}${proc.alive ? '' : ' (stopped)'}\n${entry.child?.output() ?? ''}`).join('\n'),
+    outputs: () =>
+      [...[...children].map(([proc, entry]) => `--- ${proc.name}${proc.alive ? '' : ' (stopped)'}\n${entry.child?.output() ?? ''}`), `--- nats-server\n${nats?.output() ?? ''}`].join('\n'),
     async kill(proc, signal = 'SIGKILL') {
       await children.get(proc)!.child?.kill(signal);
       proc.alive = false;

@@ -119,6 +119,13 @@ async function readMailboxes(databaseUrl: string): Promise<{ mailboxes: Map<stri
   }
 }
 
+/** Requests the device sent more than once under one id. */
+export function resendsOf(log: DeviceLog): number {
+  let resends = 0;
+  for (const times of log.requests.values()) resends += times - 1;
+  return resends;
+}
+
 function lastSeq(log: DeviceLog): number {
   for (let i = log.received.length - 1; i >= 0; i--) {
     const entry = log.received[i]!;
@@ -128,9 +135,7 @@ function lastSeq(log: DeviceLog): number {
 }
 
 function checkDevice(log: DeviceLog, mailbox: MailboxEntry[], head: number): DeviceReport {
-  let resends = 0;
-  for (const times of log.requests.values()) resends += times - 1;
-  const report: DeviceReport = { label: log.label, events: 0, gaps: 0, duplicates: 0, mismatched: 0, behind: 0, resends };
+  const report: DeviceReport = { label: log.label, events: 0, gaps: 0, duplicates: 0, mismatched: 0, behind: 0, resends: resendsOf(log) };
   const bySeq = new Map(mailbox.map((entry) => [entry.seq, entry]));
   let expected: number | undefined;
   for (const entry of log.received) {

@@ -68,7 +68,14 @@ export function startChild<T>(command: string, args: string[], ready: (line: str
   const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const forget = onExit(() => proc.kill('SIGKILL'));
   const lines: string[] = [];
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => {
+    proc.once('exit', () => resolve());
+    // A command that cannot start (not installed) ends here, maybe without an 'exit' event.
+    proc.once('error', (error) => {
+      lines.push(`cannot run ${command}: ${error.message}`);
+      resolve();
+    });
+  });
   void exited.then(forget);
   const child: Child = {
     process: proc,
