@@ -10,6 +10,9 @@ import { nextEvent } from './helpers/pod.ts';
 // so sending asks the directory across processes), each a `pod serve` of its own, meeting
 // through a nats-server and a PostgreSQL schema of this test's own.
 
+/** Generous: a presence change crosses four processes on a machine shared with other tests. */
+const PRESENCE_WAIT_MS = 15_000;
+
 let cluster: Cluster;
 
 before(async () => {
@@ -38,13 +41,13 @@ describe('users on different gateways', () => {
       const bobDevice = recordDevice(bob.name);
       const aliceClient = cluster.connect(alice, { gateway: 0, WebSocket: aliceDevice.WebSocket, requestTimeoutMs: 5000 });
       await aliceClient.connect();
-      const bobOnline = nextEvent(aliceClient, isPresence('bob', 'online'));
+      const bobOnline = nextEvent(aliceClient, isPresence('bob', 'online'), PRESENCE_WAIT_MS);
       const bobClient = cluster.connect(bob, { gateway: 1, WebSocket: bobDevice.WebSocket, requestTimeoutMs: 5000 });
       await bobClient.connect();
       await bobOnline;
 
-      const bobAway = nextEvent(aliceClient, isPresence('bob', 'away', 'lunch'));
-      const aliceBusy = nextEvent(bobClient, isPresence('alice', 'busy', 'in a call'));
+      const bobAway = nextEvent(aliceClient, isPresence('bob', 'away', 'lunch'), PRESENCE_WAIT_MS);
+      const aliceBusy = nextEvent(bobClient, isPresence('alice', 'busy', 'in a call'), PRESENCE_WAIT_MS);
       await bobClient.request('presence.set', { status: 'away', text: 'lunch' });
       await aliceClient.request('presence.set', { status: 'busy', text: 'in a call' });
       await Promise.all([bobAway, aliceBusy]);
@@ -63,8 +66,8 @@ describe('users on different gateways', () => {
       });
       await load.finished;
 
-      const bobOffline = nextEvent(aliceClient, isPresence('bob', 'offline'));
       const report = await checkDelivery(cluster.databaseUrl, load.sent, [aliceDevice.log, bobDevice.log]);
+      const bobOffline = nextEvent(aliceClient, isPresence('bob', 'offline'), PRESENCE_WAIT_MS);
       bobClient.close();
       await bobOffline;
 

@@ -27,7 +27,7 @@ export interface Load {
   answered(): number;
   /** Failed attempts by error code: what the clients saw while a service was down. */
   errors: Map<string, number>;
-  /** Resolves once `count` sends have been answered. */
+  /** Resolves once `count` sends have been answered, or the load is over. */
   reached(count: number): Promise<void>;
   finished: Promise<void>;
 }
@@ -79,15 +79,19 @@ export function startLoad(options: LoadOptions): Load {
     await Promise.all(Array.from({ length: options.concurrency }, worker));
   };
 
+  let over = false;
   const finished = Promise.all(options.senders.map(runSender)).then(() => {});
   // A failed load is reported by whoever awaits `finished`; the waiters must not hang on it.
-  finished.catch(() => {}).finally(() => waiters.forEach((waiter) => waiter.resolve()));
+  finished.catch(() => {}).finally(() => {
+    over = true;
+    waiters.forEach((waiter) => waiter.resolve());
+  });
   return {
     sent,
     answered: () => answered,
     errors,
     reached(count) {
-      if (answered >= count) return Promise.resolve();
+      if (answered >= count || over) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ count, resolve }));
     },
     finished,
