@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { AppRequest, AppResponse, Delivery } from '../src/messenger/messenger.ts';
 import { deleteNatsStreams, NatsMessenger, type NatsMessengerOptions } from '../src/messenger/nats.ts';
+import { freePort, startChild } from './helpers/processes.ts';
 import { TEST_NATS_URL as NATS_URL } from './helpers/profile.ts';
 
 // The NATS messenger against a real nats-server with JetStream (127.0.0.1:4222 unless
@@ -200,5 +204,33 @@ describe('NATS messenger', () => {
     await (one as unknown as { nc: { reconnect(): Promise<void> } }).nc.reconnect();
     await waitFor(heardOne, 2);
     assert.deepEqual(heardOne[1], null);
+  });
+});
+
+describe('NATS messenger on a server that requires a password', () => {
+  it('signs in with the credentials in the URL, and never names the password in an error', async () => {
+    const port = await freePort();
+    const storeDir = mkdtempSync(join(tmpdir(), 'pod-nats-auth-'));
+    const { child } = await startChild('/usr/sbin/nats-server', ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port), '--user', 'pod', '--pass', 's3cret/pw'], (line) =>
+      line.includes('Server is ready') ? true : undefined,
+    );
+    try {
+      const url = `nats://pod:${encodeURIComponent('s3cret/pw')}@127.0.0.1:${port}`;
+      const server = await NatsMessenger.connect({ url, prefix: 'auth' });
+      try {
+        await server.consume('echo', async (request) => ({ ok: true, body: request.body }));
+        assert.deepEqual(await server.request('echo', req('echo.it', { hi: 1 }, 3)), { ok: true, body: { hi: 1 } });
+      } finally {
+        await server.close();
+      }
+      await assert.rejects(NatsMessenger.connect({ url: `nats://pod:wrong-password@127.0.0.1:${port}`, prefix: 'auth' }), (error: Error) => {
+        assert.match(error.message, /cannot reach NATS at nats:\/\/\*\*\*@127\.0\.0\.1/);
+        assert.doesNotMatch(error.message, /wrong-password/);
+        return true;
+      });
+    } finally {
+      await child.kill('SIGTERM');
+      rmSync(storeDir, { recursive: true, force: true });
+    }
   });
 });

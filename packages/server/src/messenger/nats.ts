@@ -24,6 +24,24 @@ export function checkPrefix(prefix: string): string {
   return prefix;
 }
 
+/**
+ * `nats://user:password@host:4222,nats://host2:4222` as connection options: the client takes
+ * credentials as options, not from the URL, so they are lifted out (the first given wins).
+ */
+export function natsServers(url: string): { servers: string[]; user?: string; pass?: string } {
+  let user: string | undefined;
+  let pass: string | undefined;
+  const servers = url.split(',').map((server) => {
+    const match = /^([a-z]+:\/\/)([^@/]*)@(.*)$/.exec(server.trim());
+    if (!match) return server.trim();
+    const [name, password] = match[2]!.split(':');
+    user ??= decodeURIComponent(name ?? '');
+    if (password !== undefined) pass ??= decodeURIComponent(password);
+    return `${match[1]}${match[3]}`;
+  });
+  return { servers, ...(user ? { user } : {}), ...(pass !== undefined ? { pass } : {}) };
+}
+
 /** A URL fit for an error message: no credentials. */
 function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/g, '//***@');
@@ -59,7 +77,7 @@ export class NatsMessenger implements Messenger {
     const log = options.log ?? pino({ level: 'silent' });
     let nc: NatsConnection;
     try {
-      nc = await connect({ servers: options.url.split(','), name: `pod-${prefix}`, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 5000 });
+      nc = await connect({ ...natsServers(options.url), name: `pod-${prefix}`, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 5000 });
     } catch (error) {
       throw new PodError('unavailable', `cannot reach NATS at ${redact(options.url)}: ${(error as Error).message}`);
     }
@@ -301,7 +319,7 @@ function unavailable(app: string): AppResponse {
 
 /** Deletes a deployment's stream (and with it its consumers): for test runs and teardown. */
 export async function deleteNatsStreams(url: string, prefix: string): Promise<void> {
-  const nc = await connect({ servers: url.split(','), timeout: 5000 });
+  const nc = await connect({ ...natsServers(url), timeout: 5000 });
   try {
     const jsm = await nc.jetstreamManager();
     await jsm.streams.delete(streamName(checkPrefix(prefix))).catch(() => false);
