@@ -49,7 +49,11 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   };
   // pg_ctl starts a daemon, which would outlive this process.
   const forget = onExit(() => {
-    if (running) execFileSync('runuser', ['-u', OWNER, '--', join(BIN, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop'], { stdio: 'ignore', cwd: dir });
+    try {
+      execFileSync('runuser', ['-u', OWNER, '--', join(BIN, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop'], { stdio: 'ignore', cwd: dir });
+    } catch {
+      // not running (or being stopped): the directory goes all the same
+    }
     rmSync(dir, { recursive: true, force: true });
   });
   try {
