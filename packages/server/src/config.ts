@@ -12,6 +12,8 @@ export interface PodConfig {
   openRegistration: boolean;
   tls?: { cert: string; key: string };
   origins: string[];
+  /** Proxies (addresses or CIDRs, `loopback`) whose X-Forwarded-For names the client; empty: the peer is the client. */
+  trustProxy: string[];
   heartbeatMs: number;
   presenceGraceMs: number;
   presenceLeaseMs: number;
@@ -41,6 +43,7 @@ const settings = z.strictObject({
   tlsCert: z.string().optional(),
   tlsKey: z.string().optional(),
   origins: z.union([z.array(z.string()), z.string().transform((v) => v.split(',').filter(Boolean))]).default([]),
+  trustProxy: z.union([z.array(z.string()), z.string().transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))]).default([]),
   heartbeatMs: z.coerce.number().int().min(100).default(25_000),
   presenceGraceMs: z.coerce.number().int().min(0).default(10_000),
   presenceLeaseMs: z.coerce.number().int().min(1000).default(90_000),
@@ -61,6 +64,7 @@ const envNames: Record<keyof z.input<typeof settings>, string> = {
   tlsCert: 'POD_TLS_CERT',
   tlsKey: 'POD_TLS_KEY',
   origins: 'POD_ORIGINS',
+  trustProxy: 'POD_TRUST_PROXY',
   heartbeatMs: 'POD_HEARTBEAT_MS',
   presenceGraceMs: 'POD_PRESENCE_GRACE_MS',
   presenceLeaseMs: 'POD_PRESENCE_LEASE_MS',
@@ -104,6 +108,7 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
     openRegistration: s.openRegistration,
     tls: s.tlsCert && s.tlsKey ? { cert: s.tlsCert, key: s.tlsKey } : undefined,
     origins: s.origins,
+    trustProxy: s.trustProxy,
     heartbeatMs: s.heartbeatMs,
     presenceGraceMs: s.presenceGraceMs,
     presenceLeaseMs: s.presenceLeaseMs,

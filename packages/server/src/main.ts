@@ -75,7 +75,7 @@ export async function startPod(config: PodConfig, log: Logger = createLogger(con
       healthServer = await startHealthServer(listen, { role: config.role, apps: config.apps, store, version, metrics });
     } else {
       gateway = await startGateway(
-        { ...listen, origins: config.origins, heartbeatMs: config.heartbeatMs, presenceLeaseMs: config.presenceLeaseMs, missedDeliveryCheckMs: config.missedDeliveryCheckMs, gatewayId: randomUUID(), version },
+        { ...listen, origins: config.origins, trustProxy: config.trustProxy, heartbeatMs: config.heartbeatMs, presenceLeaseMs: config.presenceLeaseMs, missedDeliveryCheckMs: config.missedDeliveryCheckMs, gatewayId: randomUUID(), version },
         store,
         messenger,
         metrics,

@@ -209,3 +209,28 @@ describe('the server log', () => {
     for (const secret of secrets) assert.equal(log.includes(secret), false, `the log contains ${secret.slice(0, 12)}…`);
   });
 });
+
+describe('the sign-in throttle behind a proxy', () => {
+  let proxied: TestPod;
+  before(async () => {
+    proxied = await startTestPod({ trustProxy: ['loopback'] });
+  });
+  after(() => proxied.close());
+
+  const loginFrom = (forwardedFor: string, name: string, password: string) =>
+    fetch(`${proxied.url}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ name, password }),
+    });
+
+  it('counts failures per client named by a trusted proxy, not for everyone behind it', async () => {
+    const kim = await proxied.user('kim');
+    // 30 failures from one client address, 5 per account name, so only the address limit trips.
+    for (let i = 0; i < 30; i++) assert.equal((await loginFrom('203.0.113.7', `nobody${Math.floor(i / 5)}`, 'wrong-password')).status, 401);
+    const blocked = await loginFrom('203.0.113.7', 'kim', kim.password);
+    assert.equal(blocked.status, 429);
+    assert.match(((await blocked.json()) as { error: { message: string } }).error.message, /your address/);
+    assert.equal((await loginFrom('198.51.100.20', 'kim', kim.password)).status, 200, 'another client behind the same proxy signs in');
+  });
+});

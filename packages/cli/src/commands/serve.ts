@@ -11,6 +11,7 @@ interface ServeFlags {
   tlsCert?: string;
   tlsKey?: string;
   origins?: string;
+  trustProxy?: string;
   heartbeatMs?: string;
   presenceGraceMs?: string;
   presenceLeaseMs?: string;
@@ -34,6 +35,7 @@ export function registerServe(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS and WSS [env POD_TLS_CERT]')
     .option('--tls-key <file>', 'PEM private key for --tls-cert [env POD_TLS_KEY]')
     .option('--origins <list>', 'comma-separated extra browser origins allowed on the WebSocket [env POD_ORIGINS]')
+    .option('--trust-proxy <list>', 'comma-separated proxies (addresses, CIDRs or "loopback") whose X-Forwarded-For names the client [env POD_TRUST_PROXY]')
     .option('--heartbeat-ms <ms>', 'client heartbeat interval [env POD_HEARTBEAT_MS, default 25000]')
     .option('--presence-grace-ms <ms>', 'how long a silent device stays online [env POD_PRESENCE_GRACE_MS, default 10000]')
     .option('--presence-lease-ms <ms>', 'how long a gateway\'s word on its devices lasts [env POD_PRESENCE_LEASE_MS, default 90000]')

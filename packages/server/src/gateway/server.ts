@@ -23,6 +23,8 @@ export interface GatewayOptions {
   tls?: { cert: string; key: string };
   /** Extra browser origins allowed to open the WebSocket, besides the server's own. */
   origins: string[];
+  /** Proxies whose X-Forwarded-For names the client (for per-address limits); see PodConfig. */
+  trustProxy: string[];
   heartbeatMs: number;
   presenceLeaseMs: number;
   /** How often open connections are checked for live deliveries the messenger lost. */
@@ -59,6 +61,7 @@ export async function startGateway(options: GatewayOptions, store: Store, messen
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
     https,
+    trustProxy: options.trustProxy.length > 0 ? options.trustProxy : false,
     // Fastify answers a URL it cannot decode (or an over-long parameter) before any route or
     // error handler runs, in its own shape; clients must get a Pod error there too.
     frameworkErrors: (error, _request, reply) => sendError(reply, { code: 'invalid', message: `bad request: ${error.message}` }),
@@ -85,7 +88,7 @@ export async function startGateway(options: GatewayOptions, store: Store, messen
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   registerApiRoutes(app, deps);
 
-  const hub = new SocketHub(deps, { gatewayId: options.gatewayId, origins: options.origins, presenceLeaseMs: options.presenceLeaseMs, missedDeliveryCheckMs: options.missedDeliveryCheckMs });
+  const hub = new SocketHub(deps, { gatewayId: options.gatewayId, origins: options.origins, trustProxy: options.trustProxy, presenceLeaseMs: options.presenceLeaseMs, missedDeliveryCheckMs: options.missedDeliveryCheckMs });
   app.server.on('upgrade', (request, socket, head) => {
     if (request.url?.split('?')[0] !== '/v1/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

@@ -2,6 +2,7 @@ import { MAX_FRAME_BYTES, PodError } from '@pod/protocol';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import proxyAddr from '@fastify/proxy-addr';
 import { WebSocketServer } from 'ws';
 import type { Caller, Delivery } from '../messenger/messenger.ts';
 import { bearerToken } from './auth.ts';
@@ -12,6 +13,7 @@ import { originAllowed } from './origin.ts';
 export interface SocketOptions {
   gatewayId: string;
   origins: readonly string[];
+  trustProxy: readonly string[];
   presenceLeaseMs: number;
   /** How often open connections are checked for live deliveries the messenger lost. */
   missedDeliveryCheckMs: number;
@@ -32,6 +34,7 @@ export class SocketHub {
   private readonly leaseTimer: NodeJS.Timeout;
   private readonly headTimer: NodeJS.Timeout;
   private checkingHeads = false;
+  private readonly trustedProxy: ((address: string, hop: number) => boolean) | undefined;
   /** Set once shutdown begins: a socket accepted after that would be left on a dead server. */
   private closing = false;
 
@@ -39,6 +42,7 @@ export class SocketHub {
     private readonly deps: GatewayDeps,
     private readonly options: SocketOptions,
   ) {
+    this.trustedProxy = options.trustProxy.length > 0 ? proxyAddr.compile([...options.trustProxy]) : undefined;
     this.sweeper = setInterval(() => this.closeSilent(), Math.max(250, deps.heartbeatMs / 2));
     this.leaseTimer = setInterval(() => void this.refreshPresence(), Math.max(500, options.presenceLeaseMs / 3));
     this.headTimer = setInterval(() => void this.recoverMissedDeliveries(), options.missedDeliveryCheckMs);
@@ -62,7 +66,8 @@ export class SocketHub {
     }
     if (this.closing) return reject(socket, 503, 'shutting down');
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      const connection = new Connection(ws, this.deps, request.socket.remoteAddress, headerCaller, {
+      const address = this.trustedProxy ? proxyAddr(request, this.trustedProxy) : request.socket.remoteAddress;
+      const connection = new Connection(ws, this.deps, address, headerCaller, {
         opened: (c) => this.opened(c),
         closed: (c) => this.closed(c),
       });
