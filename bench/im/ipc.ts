@@ -7,6 +7,8 @@ export interface UserSpec {
   token: string;
   /** Whom this user sends to in throughput mode (its buddy). */
   partner: string;
+  /** The server this user connects to, where it is not the command's (users spread over several gateways). */
+  url?: string;
 }
 
 export type Command =

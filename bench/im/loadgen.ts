@@ -94,7 +94,7 @@ async function connect(command: Extract<Command, { cmd: 'connect' }>): Promise<C
   let firstError: string | undefined;
   await pool(command.users, command.concurrency, async (user) => {
     try {
-      const socket = await BenchSocket.open(command.url, user.token);
+      const socket = await BenchSocket.open(user.url ?? command.url, user.token);
       const h: Held = { socket, user, framePrefix: `","op":"im.send","body":{"to":${JSON.stringify(user.partner)},"text":"` };
       socket.onEvent = (frame) => {
         if (frame.type === 'im.message') onMessage(h, frame.body.to, frame.body.text);

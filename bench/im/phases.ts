@@ -2,9 +2,10 @@
  * The benchmark's phases, driven from the parent against one server process: throughput steps
  * until saturation, the offline recipient's sync, and idle connections' memory.
  */
+import { GroupSampler, medianOfSum, treeGroup, type CpuGroup } from './cpu.ts';
 import { Generator } from './generators.ts';
 import type { ConnectReply, StepReply, SyncReply, UserSpec } from './ipc.ts';
-import { CpuSampler, rssKiB, sleep, waitForQuiet, type ServerProcess } from './processes.ts';
+import { rssKiB, sleep, waitForQuiet, type ServerProcess } from './processes.ts';
 import { addCounts, addSeries, median, mergeHistograms, summarize, sum, type LatencySummary } from './stats.ts';
 
 export interface ThroughputOptions {
@@ -22,6 +23,16 @@ export interface ThroughputOptions {
   confirm: boolean;
   /** Before a step, wait at most this long for the rest of the machine to go quiet. */
   quietWaitSeconds: number;
+}
+
+/**
+ * What a throughput run drives: a server process, or a cluster (its users carry their own
+ * gateway's url; `cpuGroups` are its parts, whose CPU together is the server's).
+ */
+export interface LoadTarget {
+  url: string;
+  pid: number;
+  cpuGroups?: CpuGroup[];
 }
 
 export interface StepResult {
@@ -50,6 +61,11 @@ export interface StepResult {
   generatorCpuMaxProcess: number;
   /** What the rest of the machine used meanwhile (other people's processes on a shared machine). */
   otherCpu: number;
+  /** CPU seconds in the send window by part of the server (one 'server' part for a single process), and of the generators and the rest of the machine. */
+  cpuSeconds: Record<string, number>;
+  windowSeconds: number;
+  /** Messages received during the send window (what that CPU time delivered). */
+  deliveredInWindow: number;
   /** How long the step waited for the rest of the machine to go quiet first. */
   waitedForQuietMs: number;
   generatorLagMs: number;
@@ -78,14 +94,14 @@ export class ThroughputRun {
 
   private constructor(
     readonly label: string,
-    private readonly server: ServerProcess,
+    private readonly server: LoadTarget,
     private readonly generators: Generator[],
     private readonly groups: UserSpec[][],
     readonly connect: ThroughputResult['connect'],
     private readonly options: ThroughputOptions,
   ) {}
 
-  static async open(label: string, server: ServerProcess, users: UserSpec[], options: ThroughputOptions, print: (line: string) => void): Promise<ThroughputRun> {
+  static async open(label: string, server: LoadTarget, users: UserSpec[], options: ThroughputOptions, print: (line: string) => void): Promise<ThroughputRun> {
     const count = Math.max(1, Math.min(options.generators, Math.ceil(users.length / 2)));
     const groups: UserSpec[][] = Array.from({ length: count }, () => []);
     // Both ends of a pair go to the same generator: pair p (users 2p, 2p+1) to generator p mod count.
@@ -133,7 +149,7 @@ export class ThroughputRun {
   private async once(rate: number, print: (line: string) => void): Promise<StepResult> {
     const result = await runStep(this.server, this.generators, this.groups, this.steps.length, rate, this.options);
     this.steps.push(result);
-    print(`${this.label.padEnd(8)} ${stepLine(result)}`);
+    print(`${this.label.padEnd(11)} ${stepLine(result)}`);
     return result;
   }
 
@@ -170,26 +186,28 @@ async function stepLoop(runs: ThroughputRun[], options: ThroughputOptions, print
   for (const run of runs) if (!run.done) run.stoppedBecause = `reached --max-steps ${options.maxSteps}`;
 }
 
-async function runStep(server: ServerProcess, generators: Generator[], groups: UserSpec[][], index: number, rate: number, options: ThroughputOptions): Promise<StepResult> {
+async function runStep(server: LoadTarget, generators: Generator[], groups: UserSpec[][], index: number, rate: number, options: ThroughputOptions): Promise<StepResult> {
   const total = sum(groups.map((g) => g.length));
   const waitedMs = options.quietWaitSeconds > 0 ? await waitForQuiet(options.quietWaitSeconds * 1000) : 0;
-  const sampler = new CpuSampler([server.pid, ...generators.map((g) => g.pid)]);
+  const serverGroups = server.cpuGroups ?? [treeGroup('server', server.pid)];
+  const sampler = new GroupSampler([...serverGroups, ...generators.map((g, i) => treeGroup(`generator ${i}`, g.pid))]);
   const sendWindow = sleep(options.stepSeconds * 1000).then(() => sampler.stop());
   const replies = await Promise.all(
     generators.map((g, i) =>
       g.request<StepReply>({ cmd: 'step', index, rate: (rate * groups[i]!.length) / total, seconds: options.stepSeconds, drainMs: options.drainSeconds * 1000, textBytes: options.textBytes }),
     ),
   );
-  const means = await sendWindow;
+  const cpu = await sendWindow;
   const seconds = options.stepSeconds;
   const sentPerSecond = addSeries(replies.map((r) => r.sentPerSecond));
   const receivedPerSecond = addSeries(replies.map((r) => r.receivedPerSecond));
   const sent = sum(replies.map((r) => r.sent));
   const delivered = sum(replies.map((r) => r.delivered));
   const latency = summarize(mergeHistograms(replies.map((r) => r.latency)));
-  const serverSamples = sampler.samples[0]!;
-  const generatorSeries = sampler.samples.slice(1, -1);
+  const serverSeries = cpu.samples.slice(0, serverGroups.length);
+  const generatorSeries = cpu.samples.slice(serverGroups.length, -1);
   const generatorSamples = addSeries(generatorSeries);
+  const serverSeconds = sum(serverGroups.map((g) => cpu.cpuSeconds[g.name] ?? 0));
   const result: StepResult = {
     step: index + 1,
     targetRate: Math.round(rate),
@@ -206,11 +224,14 @@ async function runStep(server: ServerProcess, generators: Generator[], groups: U
     seqGaps: sum(replies.map((r) => r.seqGaps)),
     seqRepeats: sum(replies.map((r) => r.seqRepeats)),
     latencyMs: latency,
-    serverCpu: median(serverSamples),
-    serverCpuMean: means[0]!,
+    serverCpu: medianOfSum(serverSeries),
+    serverCpuMean: (serverSeconds / cpu.seconds) * 100,
     generatorCpu: median(generatorSamples),
     generatorCpuMaxProcess: Math.max(...generatorSeries.map((s) => median(s))),
-    otherCpu: median(sampler.samples.at(-1)!),
+    otherCpu: median(cpu.samples.at(-1)!),
+    cpuSeconds: { ...cpu.cpuSeconds, other: cpu.otherSeconds },
+    windowSeconds: cpu.seconds,
+    deliveredInWindow: sum(receivedPerSecond),
     waitedForQuietMs: Math.round(waitedMs),
     generatorLagMs: Math.max(...replies.map((r) => r.maxLagMs)),
     drainMs: Math.max(...replies.map((r) => r.drainMs)),
@@ -244,13 +265,16 @@ export function stepLine(s: StepResult): string {
   );
 }
 
-export async function runSync(server: ServerProcess, target: UserSpec, senders: UserSpec[], messages: number, textBytes: number): Promise<SyncReply & { serverCpu: number; generatorCpu: number }> {
+/** The offline recipient's sync; `serverCpu` is the whole server's (every part of a cluster), in % of one core. */
+export async function runSync(server: LoadTarget, target: UserSpec, senders: UserSpec[], messages: number, textBytes: number): Promise<SyncReply & { serverCpu: number; generatorCpu: number }> {
   const generator = Generator.start();
   try {
-    const sampler = new CpuSampler([server.pid, generator.pid]);
+    const groups = server.cpuGroups ?? [treeGroup('server', server.pid)];
+    const sampler = new GroupSampler([...groups, treeGroup('sync generator', generator.pid)]);
     const reply = await generator.request<SyncReply>({ cmd: 'sync', url: server.url, target, senders, messages, window: 32, timeoutMs: 120_000, textBytes });
-    const [serverCpu, generatorCpu] = sampler.stop();
-    return { ...reply, serverCpu: serverCpu!, generatorCpu: generatorCpu! };
+    const cpu = sampler.stop();
+    const pct = (seconds: number) => (seconds / cpu.seconds) * 100;
+    return { ...reply, serverCpu: pct(sum(groups.map((g) => cpu.cpuSeconds[g.name] ?? 0))), generatorCpu: pct(cpu.cpuSeconds['sync generator'] ?? 0) };
   } finally {
     await generator.stop();
   }

@@ -14,6 +14,20 @@ const CLI = join(repoRoot, 'packages/cli/bin/pod.js');
 export const CLOCK_TICKS = 100; // getconf CLK_TCK on Linux
 
 const children = new Set<ChildProcess>();
+const cleanups = new Set<() => Promise<void>>();
+
+/** Work to undo at the end even on failure or an interrupt (a database schema, a NATS stream); runs after the processes stop. */
+export function addCleanup(fn: () => Promise<void>): () => void {
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+
+export async function runCleanups(): Promise<void> {
+  for (const fn of [...cleanups]) {
+    cleanups.delete(fn);
+    await fn().catch((error: unknown) => console.error(`cleanup failed: ${(error as Error).message}`));
+  }
+}
 
 /** Remembers a child so `killAll` (and process exit) ends it. */
 export function track(child: ChildProcess): ChildProcess {
@@ -51,7 +65,9 @@ export function installCleanup(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.error(`\n${signal}: stopping every child process`);
-      void killAll(1000).finally(() => process.exit(130));
+      void killAll(1000)
+        .then(runCleanups)
+        .finally(() => process.exit(130));
     });
   }
 }
@@ -68,7 +84,7 @@ export function freePort(): Promise<number> {
 }
 
 export interface ServerProcess {
-  kind: 'pod' | 'baseline';
+  kind: 'pod' | 'baseline' | 'gateway' | 'apps';
   /** How it was started, for the report. */
   how: string;
   url: string;
@@ -107,7 +123,8 @@ export async function startBaseline(options: { dataDir: string; logFile: string;
   return launch('baseline', `node ${args.join(' ')}`, args, options.logFile, port, {});
 }
 
-async function launch(kind: ServerProcess['kind'], how: string, args: string[], logFile: string, port: number, env: Record<string, string>): Promise<ServerProcess> {
+/** Starts `node ARGS` with its output in `logFile`; resolves once http://127.0.0.1:PORT/healthz answers 200. */
+export async function launch(kind: ServerProcess['kind'], how: string, args: string[], logFile: string, port: number, env: Record<string, string>): Promise<ServerProcess> {
   const fd = openSync(logFile, 'a');
   const child = track(spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', fd, fd], env: { ...process.env, ...env } }));
   closeSync(fd);
@@ -215,48 +232,5 @@ export async function waitForQuiet(maxMs: number, thresholdPct = 30): Promise<nu
     const other = ((machineBusyTicks() - machine - (cpuTicks(process.pid) - ours)) / CLOCK_TICKS) * 100;
     const waited = performance.now() - started;
     if (other < thresholdPct || waited >= maxMs) return waited - 1000;
-  }
-}
-
-/**
- * CPU use of several process trees, and of everything else on the machine (this process and
- * its children excluded), sampled once a second, in % of one core.
- */
-export class CpuSampler {
-  private last: number[];
-  private lastAt = performance.now();
-  private readonly timer: NodeJS.Timeout;
-  /** One series per root, then one for the rest of the machine. */
-  readonly samples: number[][];
-  private readonly first: number[];
-  private readonly startedAt = performance.now();
-
-  constructor(private readonly roots: number[]) {
-    this.first = this.read();
-    this.last = [...this.first];
-    this.samples = [...roots, 0].map(() => []);
-    this.timer = setInterval(() => this.sample(), 1000);
-  }
-
-  /** Ticks per root, then the machine's busy ticks less this benchmark's (its servers and generators are its children). */
-  private read(): number[] {
-    return [...this.roots.map(cpuTicks), machineBusyTicks() - cpuTicks(process.pid)];
-  }
-
-  private sample(): void {
-    const now = performance.now();
-    const seconds = (now - this.lastAt) / 1000;
-    const ticks = this.read();
-    ticks.forEach((t, i) => this.samples[i]!.push(Math.max(0, ((t - this.last[i]!) / CLOCK_TICKS / seconds) * 100)));
-    this.last = ticks;
-    this.lastAt = now;
-  }
-
-  /** Stops and answers each series' mean % over the whole sampled time. */
-  stop(): number[] {
-    clearInterval(this.timer);
-    const seconds = (performance.now() - this.startedAt) / 1000;
-    const ticks = this.read();
-    return ticks.map((t, i) => Math.max(0, ((t - this.first[i]!) / CLOCK_TICKS / seconds) * 100));
   }
 }

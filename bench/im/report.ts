@@ -1,6 +1,7 @@
 /** The report: ratios to the baseline and to the issue's reference figures, a table on stdout, JSON on disk. */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { compare, renderComparison, type Comparison, type PgStatsProcess } from './compare.ts';
 import type { SyncReply } from './ipc.ts';
 import type { IdleResult, StepResult, ThroughputResult } from './phases.ts';
 import { repoRoot } from './processes.ts';
@@ -19,7 +20,7 @@ export interface SystemResult {
   sync?: SyncReply & { serverCpu: number; generatorCpu: number };
   idle?: IdleResult;
   serverWarnings?: number;
-  sqlStats?: SqlStats;
+  sqlStats?: SqlStats & { processes?: PgStatsProcess[] };
 }
 
 export interface SqlStats {
@@ -42,7 +43,8 @@ export function readSqlStats(file: string): SqlStats | undefined {
   }
   const snapshot = lines[1] ? (JSON.parse(lines[1]) as { seconds: number; statements: Array<{ sql: string; count: number; ms: number }> }) : undefined;
   if (!snapshot) return undefined;
-  const messages = snapshot.statements.find((s) => /^insert into "im_messages"/.test(s.sql))?.count ?? 0;
+  // The hot path writes messages with plain SQL text (store/hot-sql.ts), Kysely with quoted names.
+  const messages = snapshot.statements.find((s) => /^insert into "?im_messages"?/.test(s.sql))?.count ?? 0;
   const commits = snapshot.statements.find((s) => s.sql === 'commit')?.count ?? 0;
   const total = snapshot.statements.reduce((a, s) => ({ count: a.count + s.count, ms: a.ms + s.ms }), { count: 0, ms: 0 });
   return {
@@ -56,11 +58,13 @@ export function readSqlStats(file: string): SqlStats | undefined {
   };
 }
 
-export function renderSqlStats(stats: SqlStats | undefined): string {
+export function renderSqlStats(stats: (SqlStats & { processes?: PgStatsProcess[] }) | undefined, engine = 'SQLite'): string {
   if (!stats) return '  (no SQL counters)';
+  const busy = (stats.processes ?? []).map((p) => `pid ${p.pid}: ${p.transactions.count} transactions, open ${((p.transactions.ms / 1000 / p.seconds) * 100).toFixed(0)}% of the time, ${(p.transactions.ms / Math.max(1, p.transactions.count)).toFixed(1)} ms each (max ${p.transactions.maxMs.toFixed(0)})`);
   const rows = stats.statements.slice(0, 15).map((s) => [s.sql.length > 90 ? `${s.sql.slice(0, 87)}...` : s.sql, String(s.count), s.perMessage.toFixed(2), s.usEach.toFixed(1), s.ms.toFixed(0)]);
   return [
-    `SQL during the measured steps: ${stats.messages} messages in ${stats.seconds.toFixed(1)} s, ${stats.statementsPerMessage.toFixed(1)} statements and ${(stats.msPerMessage * 1000).toFixed(0)} µs of SQLite per message, ${stats.commits} commits (${stats.messagesPerCommit.toFixed(1)} messages each)`,
+    `SQL during the measured steps: ${stats.messages} messages in ${stats.seconds.toFixed(1)} s, ${stats.statementsPerMessage.toFixed(1)} statements and ${(stats.msPerMessage * 1000).toFixed(0)} µs of ${engine} per message, ${stats.commits} commits (${stats.messagesPerCommit.toFixed(1)} messages each)`,
+    ...busy.map((line) => `  ${line}`),
     table(['statement', 'count', 'per msg', 'µs each', 'total ms'], rows),
   ].join('\n');
 }
@@ -75,6 +79,8 @@ export interface BenchResult {
   setup?: { createUsersMs: number; loginMs: number; pairMs: number };
   pod: SystemResult;
   baseline?: SystemResult;
+  /** --profile distributed: gateways and app servers as separate processes on PostgreSQL and NATS. */
+  distributed?: SystemResult & { pgWaits?: { polls: number; intervalMs: number; samples: Record<string, number>; deadlocks: number }; cluster: { gateways: number; apps: number; natsUrl: string; postgresUrl: string; name: string; processes: string[]; setup?: { createUsersMs: number; loginMs: number; pairMs: number } } };
   summary?: Summary;
 }
 
@@ -82,6 +88,7 @@ export interface Summary {
   pod: { saturationMsgPerSec: number | null; sustainedMsgPerSec: number | null; saturated: boolean; p99AtHalfSaturationMs: number | null; halfSaturationStepRate: number | null; p99At12500Ms: number | null; idleKiBPerConn: number | null };
   baseline: { saturationMsgPerSec: number | null; sustainedMsgPerSec: number | null; saturated: boolean; idleKiBPerConn: number | null };
   ratios: Record<string, number | null>;
+  comparison?: Comparison;
 }
 
 /** The most delivered per second in any step (medians of per-second counts). */
@@ -135,6 +142,7 @@ export function summarize(result: BenchResult): Summary {
       'idle KiB/conn pod/target 10': ratio(podKiB, REFERENCE.target.kibPerConn),
       'idle KiB/conn baseline (this run)/bare router 6.9': ratio(baseKiB, REFERENCE.bareRouter.kibPerConn),
     },
+    comparison: result.distributed?.throughput ? compare(result.pod.throughput?.steps ?? [], result.distributed.throughput.steps, result.machine.cpus) : undefined,
   };
 }
 
@@ -168,20 +176,29 @@ function stepRows(label: string, steps: StepResult[]): string[][] {
 
 export function render(result: BenchResult): string {
   const out: string[] = [];
-  const steps = [...stepRows('pod', result.pod.throughput?.steps ?? []), ...stepRows('baseline', result.baseline?.throughput?.steps ?? [])];
+  const podLabel = result.distributed ? 'embedded' : 'pod';
+  const steps = [
+    ...stepRows(podLabel, result.pod.throughput?.steps ?? []),
+    ...stepRows('distributed', result.distributed?.throughput?.steps ?? []),
+    ...stepRows('baseline', result.baseline?.throughput?.steps ?? []),
+  ];
   if (steps.length) {
-    out.push('Throughput (per-second medians over each step; latency send -> ev, ms; CPU in % of one core, generators summed, other = the rest of the machine)');
+    out.push(`Throughput (per-second medians over each step; latency send -> ev, ms; CPU in % of one core, generators summed, other = the rest of the machine${result.distributed ? "; the distributed server's CPU is its processes, PostgreSQL and nats-server together" : ''})`);
     out.push(table(['step', 'target/s', 'offered/s', 'delivered/s', 'lost', 'dup', 'err', 'p50', 'p99', 'max', 'srv CPU%', 'gen CPU%', 'other CPU%', ''], steps));
-    if (result.pod.throughput) out.push(`pod stopped: ${result.pod.throughput.stoppedBecause}`);
+    if (result.pod.throughput) out.push(`${podLabel} stopped: ${result.pod.throughput.stoppedBecause}`);
+    if (result.distributed?.throughput) out.push(`distributed stopped: ${result.distributed.throughput.stoppedBecause}`);
     if (result.baseline?.throughput) out.push(`baseline stopped: ${result.baseline.throughput.stoppedBecause}`);
   }
-  const sync = result.pod.sync;
-  if (sync) {
-    out.push('', 'Offline recipient, then sync (pod)');
+  const syncs = [
+    [podLabel, result.pod.sync],
+    ['distributed', result.distributed?.sync],
+  ].filter((e): e is [string, NonNullable<SystemResult['sync']>] => e[1] !== undefined);
+  if (syncs.length) {
+    out.push('', `Offline recipient, then sync`);
     out.push(
       table(
-        ['messages', 'stored in', 'to synced', 'to all', 'events/s', 'received', 'dup', 'missing', 'out of order'],
-        [[String(sync.messages), `${fmt(sync.sendMs)} ms`, `${fmt(sync.msToSynced)} ms`, `${fmt(sync.msToAll)} ms`, fmt(sync.eventsPerSecond), String(sync.distinct), String(sync.duplicates), String(sync.missing), String(sync.outOfOrder)]],
+        ['server', 'messages', 'stored in', 'to synced', 'to all', 'events/s', 'received', 'dup', 'missing', 'out of order'],
+        syncs.map(([name, sync]) => [name, String(sync.messages), `${fmt(sync.sendMs)} ms`, `${fmt(sync.msToSynced)} ms`, `${fmt(sync.msToAll)} ms`, fmt(sync.eventsPerSecond), String(sync.distinct), String(sync.duplicates), String(sync.missing), String(sync.outOfOrder)]),
       ),
     );
   }
@@ -203,9 +220,9 @@ export function render(result: BenchResult): string {
     out.push('', 'Summary');
     const sat = (x: Summary['pod'] | Summary['baseline']) =>
       `${fmt(x.saturationMsgPerSec)} msg/s delivered at most${x.saturated ? '' : ' (NOT saturated: raise --max-rate/--max-steps)'}, kept up with ${fmt(x.sustainedMsgPerSec)}/s offered`;
-    if (summary.pod.saturationMsgPerSec !== null) out.push(`  pod:      ${sat(summary.pod)}`);
+    if (summary.pod.saturationMsgPerSec !== null) out.push(`  ${`${podLabel}:`.padEnd(10)}${sat(summary.pod)}`);
     if (summary.baseline.saturationMsgPerSec !== null) out.push(`  baseline: ${sat(summary.baseline)}`);
-    const all = [...(result.pod.throughput?.steps ?? []), ...(result.baseline?.throughput?.steps ?? [])];
+    const all = [...(result.pod.throughput?.steps ?? []), ...(result.distributed?.throughput?.steps ?? []), ...(result.baseline?.throughput?.steps ?? [])];
     const busy = all.filter((st) => st.otherCpu > 25);
     if (busy.length)
       out.push(`  warning: other processes used > 25% CPU during ${busy.length} of ${all.length} steps (up to ${fmt(Math.max(...busy.map((st) => st.otherCpu)))}%): figures from a busy machine; run again when it is quiet`);
@@ -215,6 +232,7 @@ export function render(result: BenchResult): string {
     if (summary.pod.saturationMsgPerSec !== null) out.push(`  pod p99 at half its saturation (step at ${fmt(summary.pod.halfSaturationStepRate)}/s): ${fmtMs(summary.pod.p99AtHalfSaturationMs)} ms; at 12,500/s: ${fmtMs(summary.pod.p99At12500Ms)} ms (target < 50 ms)`);
     const ratios = Object.entries(summary.ratios).filter(([, v]) => v !== null);
     if (ratios.length) out.push(table(['ratio', 'value'], ratios.map(([k, v]) => [k, v! >= 10 ? v!.toFixed(1) : v!.toFixed(3)])));
+    if (summary.comparison && result.distributed) out.push('', renderComparison(summary.comparison, result.distributed.cluster.gateways, result.distributed.cluster.apps));
   }
   return out.join('\n');
 }

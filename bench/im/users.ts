@@ -21,14 +21,30 @@ export const userName = (i: number) => `u${String(i).padStart(5, '0')}`;
 const passwordOf = (i: number) => `bench-password-${i}`;
 
 export async function createUsers(databaseUrl: string, count: number, progress: (done: number) => void): Promise<void> {
-  const store = await openStore(databaseUrl); // migrate once, before the parallel writers
+  const store = await retrySchemaRace(() => openStore(databaseUrl)); // migrate once, before the parallel writers
   await store.close();
   let done = 0;
   const indexes = Array.from({ length: count }, (_, i) => i);
   await pool(indexes, 2 * availableParallelism(), async (i) => {
-    await createUserOffline(databaseUrl, { name: userName(i), password: passwordOf(i), admin: false });
+    await retrySchemaRace(() => createUserOffline(databaseUrl, { name: userName(i), password: passwordOf(i), admin: false }));
     if (++done % 100 === 0 || done === count) progress(done);
   });
+}
+
+/**
+ * On a PostgreSQL database shared with others, each openStore's migration check lists the
+ * tables of every schema (Kysely's introspector), and fails with 3F000 "schema ... does not
+ * exist" when another schema is dropped meanwhile. Such a failure changed nothing: try again.
+ */
+async function retrySchemaRace<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if ((error as { code?: string }).code !== '3F000' || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 export async function loginAll(url: string, count: number, progress: (done: number) => void): Promise<BenchUser[]> {
