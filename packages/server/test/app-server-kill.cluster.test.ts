@@ -41,7 +41,9 @@ describe('an app server killed under load', () => {
         everyone.map(async (user, index) => {
           const device = recordDevice(user.name);
           devices.push(device.log);
-          // Receipts would double the load without testing anything more here.
+          // Receipts would double the load without testing anything more here. A request stranded
+          // on the dead server waits out the ack wait (30 s); resent every 10 s it holds few of
+          // the gateway's 64 slots per socket (each resend takes one until answered).
           const client = cluster.connect(user, { gateway: index % 2, WebSocket: device.WebSocket, requestTimeoutMs: 10_000, retries: 2, deliveryReceipts: false });
           await client.connect();
           return { name: user.name, client };
@@ -65,6 +67,7 @@ describe('an app server killed under load', () => {
       console.log(`app-server kill: killed after ${killedAt} answers, load took ${loadMs} ms; errors seen by senders: ${formatErrors(load.errors)}`);
       console.log(formatReport('app-server kill', report));
       assert.equal(report.sent, USERS * PER_SENDER);
+      assert.ok(report.requestResends > 0, 'the kill stranded requests, which the clients resent');
       assertDeliveredOnce(report);
     } catch (error) {
       console.log(cluster.outputs());

@@ -102,10 +102,13 @@ async function readMailboxes(databaseUrl: string): Promise<{ mailboxes: Map<stri
   await client.connect();
   try {
     await client.query(`set search_path to ${client.escapeIdentifier(schema)}`);
+    // One snapshot for entries and heads, or a commit between the two reads looks like a gap.
+    await client.query('begin transaction isolation level repeatable read read only');
     const rows = await client.query<{ name: string; seq: string; type: string; body: string }>(
       'select u.name, m.seq, e.type, e.body from mailbox m join events e on e.id = m.event_id join users u on u.id = m.user_id order by m.user_id, m.seq',
     );
     const headRows = await client.query<{ name: string; last_seq: string }>('select u.name, h.last_seq from mailbox_heads h join users u on u.id = h.user_id');
+    await client.query('commit');
     const mailboxes = new Map<string, MailboxEntry[]>();
     for (const row of rows.rows) {
       const entries = mailboxes.get(row.name) ?? [];
@@ -162,14 +165,18 @@ function checkDevice(log: DeviceLog, mailbox: MailboxEntry[], head: number): Dev
  * Reads every mailbox straight from the store and classes each sent message as delivered once,
  * lost or duplicated (by its text, in its recipient's mailbox), checks that each mailbox holds
  * seqs 1..head, and that each device received its mailbox without gap or repeat. First waits up
- * to `settleMs` for the devices to reach their mailbox heads, so events still on their way are
- * not counted as missing.
+ * to `settleMs` for the store to go quiet (trailing writes such as delivery receipts) and the
+ * devices to reach their mailbox heads, so events still on their way are not counted as missing.
  */
 export async function checkDelivery(databaseUrl: string, sent: readonly SentMessage[], devices: readonly DeviceLog[], settleMs = 10_000): Promise<DeliveryReport> {
   let store = await readMailboxes(databaseUrl);
+  let previousHeads = '';
   const settled = async () => {
     store = await readMailboxes(databaseUrl);
-    return devices.every((log) => lastSeq(log) >= (store.heads.get(log.user) ?? 0));
+    const heads = JSON.stringify([...store.heads].sort());
+    const quiet = heads === previousHeads;
+    previousHeads = heads;
+    return quiet && devices.every((log) => lastSeq(log) >= (store.heads.get(log.user) ?? 0));
   };
   await pollUntil('devices to reach their mailbox heads', settled, settleMs, 250).catch(() => {});
   const { mailboxes, heads } = store;
