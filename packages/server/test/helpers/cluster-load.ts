@@ -41,9 +41,15 @@ export interface Load {
 export function startLoad(options: LoadOptions): Load {
   const sent: SentMessage[] = [];
   const errors = new Map<string, number>();
-  const waiters: Array<{ count: number; resolve(): void }> = [];
+  let waiters: Array<{ count: number; resolve(): void }> = [];
   let answered = 0;
+  let over = false;
   const giveUpMs = options.giveUpMs ?? 120_000;
+  const wake = () => {
+    const due = waiters.filter((waiter) => over || answered >= waiter.count);
+    waiters = waiters.filter((waiter) => !due.includes(waiter));
+    for (const waiter of due) waiter.resolve();
+  };
 
   const sendUntilAnswered = async (client: PodClient, message: SentMessage): Promise<void> => {
     const giveUpAt = Date.now() + giveUpMs;
@@ -52,12 +58,13 @@ export function startLoad(options: LoadOptions): Load {
         const answer = await client.request('im.send', { to: message.to, text: message.text }, { id: message.requestId });
         message.messageId = answer.id;
         answered++;
-        for (const waiter of waiters.filter((w) => answered >= w.count)) waiter.resolve();
+        wake();
         return;
       } catch (error) {
         const code = error instanceof PodError ? error.code : 'thrown';
         errors.set(code, (errors.get(code) ?? 0) + 1);
-        if (!RETRYABLE.has(code)) throw error;
+        // A closed client (the test ending) answers `unavailable` at once, forever.
+        if (!RETRYABLE.has(code) || over || client.state === 'closed') throw error;
         if (Date.now() > giveUpAt) throw new Error(`request ${message.requestId} still unanswered after ${giveUpMs} ms; last error ${code}: ${(error as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * (0.5 + Math.random())));
       }
@@ -67,7 +74,7 @@ export function startLoad(options: LoadOptions): Load {
   const runSender = async (sender: Sender, index: number): Promise<void> => {
     let next = 0;
     const worker = async () => {
-      while (next < options.perSender) {
+      while (next < options.perSender && !over) {
         const n = next++;
         const requestId = randomUUID();
         const to = options.recipient(index, n);
@@ -79,12 +86,12 @@ export function startLoad(options: LoadOptions): Load {
     await Promise.all(Array.from({ length: options.concurrency }, worker));
   };
 
-  let over = false;
   const finished = Promise.all(options.senders.map(runSender)).then(() => {});
-  // A failed load is reported by whoever awaits `finished`; the waiters must not hang on it.
+  // A failed load is reported by whoever awaits `finished`; the other senders stop, and the
+  // waiters must not hang on it.
   finished.catch(() => {}).finally(() => {
     over = true;
-    waiters.forEach((waiter) => waiter.resolve());
+    wake();
   });
   return {
     sent,
