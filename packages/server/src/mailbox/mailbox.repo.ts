@@ -13,32 +13,65 @@ export interface Appended {
   event: StoredEvent;
 }
 
+/** An event to append, and whose mailboxes get it. */
+export interface Emit {
+  userIds: readonly number[];
+  type: string;
+  body: unknown;
+}
+
+/** Mailbox rows per statement: three parameters each, under every engine's limit. */
+const ROWS_PER_INSERT = 2000;
+
 /**
- * Appends one event to several users' mailboxes: the body is stored once, each mailbox gets
- * a small row pointing at it with that user's next seq. Must run inside the transaction of
- * the effects that caused it; the upsert on mailbox_heads serialises concurrent appends for
- * one user, so seqs have neither duplicates nor gaps.
+ * Appends events to users' mailboxes: each body is stored once, each mailbox gets a small row
+ * pointing at it with that user's next seq, in the order given. Must run inside the transaction
+ * of the effects that caused them. All heads move in one upsert per chunk with users in
+ * ascending order, so transactions in several processes lock the heads they share in one
+ * order and cannot deadlock on them; the row lock serialises concurrent appends for one user,
+ * so seqs have neither duplicates nor gaps. Answers, per emit, what each user got.
  */
-export async function appendEvent(tx: Transaction<CoreTables>, userIds: readonly number[], type: string, body: unknown, now: string): Promise<Appended[]> {
-  // Ascending, so that on PostgreSQL two transactions lock the heads they share in one order.
-  const recipients = [...new Set(userIds)].sort((a, b) => a - b);
-  if (recipients.length === 0) return [];
+export async function appendEvents(tx: Transaction<CoreTables>, emits: readonly Emit[], now: string): Promise<Appended[][]> {
   const db = tx as unknown as Kysely<never>;
-  const inserted = await hotQuery<{ id: number }>(db, 'insert into events (type, body, created_at) values (?, ?, ?) returning id', [type, JSON.stringify(body), now]);
-  const eventId = Number(inserted.rows[0]!.id);
-  const heads = await hotQuery<{ user_id: number; last_seq: number }>(
-    db,
-    `insert into mailbox_heads (user_id, last_seq) values ${placeholderRows(recipients.length, 2)}
-     on conflict (user_id) do update set last_seq = mailbox_heads.last_seq + 1 returning user_id, last_seq`,
-    recipients.flatMap((userId) => [userId, 1]),
+  const recipients = emits.map((emit) => [...new Set(emit.userIds)]);
+  const counts = new Map<number, number>();
+  for (const users of recipients) for (const userId of users) counts.set(userId, (counts.get(userId) ?? 0) + 1);
+  if (counts.size === 0) return emits.map(() => []);
+  const eventIds: number[] = [];
+  for (const emit of emits) {
+    const inserted = await hotQuery<{ id: number }>(db, 'insert into events (type, body, created_at) values (?, ?, ?) returning id', [emit.type, JSON.stringify(emit.body), now]);
+    eventIds.push(Number(inserted.rows[0]!.id));
+  }
+  const users = [...counts.keys()].sort((x, y) => x - y);
+  const nextSeq = new Map<number, number>();
+  for (let i = 0; i < users.length; i += ROWS_PER_INSERT) {
+    const chunk = users.slice(i, i + ROWS_PER_INSERT);
+    const heads = await hotQuery<{ user_id: number; last_seq: number }>(
+      db,
+      `insert into mailbox_heads (user_id, last_seq) values ${placeholderRows(chunk.length, 2)}
+       on conflict (user_id) do update set last_seq = mailbox_heads.last_seq + excluded.last_seq returning user_id, last_seq`,
+      chunk.flatMap((userId) => [userId, counts.get(userId)!]),
+    );
+    for (const head of heads.rows) nextSeq.set(Number(head.user_id), Number(head.last_seq) - counts.get(Number(head.user_id))! + 1);
+  }
+  const appended = emits.map((emit, index) =>
+    recipients[index]!.map((userId) => {
+      const seq = nextSeq.get(userId)!;
+      nextSeq.set(userId, seq + 1);
+      return { userId, event: { seq, type: emit.type, body: emit.body } };
+    }),
   );
-  const appended = heads.rows.map((head) => ({ userId: Number(head.user_id), event: { seq: Number(head.last_seq), type, body } }));
-  await hotQuery(
-    db,
-    `insert into mailbox (user_id, seq, event_id) values ${placeholderRows(appended.length, 3)}`,
-    appended.flatMap((a) => [a.userId, a.event.seq, eventId]),
-  );
+  const rows = appended.flatMap((list, index) => list.map((a) => [a.userId, a.event.seq, eventIds[index]!]));
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    await hotQuery(db, `insert into mailbox (user_id, seq, event_id) values ${placeholderRows(chunk.length, 3)}`, chunk.flat());
+  }
   return appended;
+}
+
+/** Appends one event to several users' mailboxes (see appendEvents). */
+export async function appendEvent(tx: Transaction<CoreTables>, userIds: readonly number[], type: string, body: unknown, now: string): Promise<Appended[]> {
+  return (await appendEvents(tx, [{ userIds, type, body }], now))[0]!;
 }
 
 export async function readMailbox(db: Kysely<CoreTables>, userId: number, after: number, limit: number): Promise<StoredEvent[]> {

@@ -36,7 +36,7 @@ export interface WriteScope<T> {
   readonly tx: Transaction<T>;
   /** ISO time of this batch, the same for every row it writes. */
   readonly now: string;
-  /** Appends a stored event to users' mailboxes in this transaction; published after commit. */
+  /** Appends a stored event to users' mailboxes, in this transaction once the batch's requests have run; published after commit. */
   emit<E extends EventType>(userIds: readonly number[], type: E, body: EventBody<E>): Promise<void>;
   /** Runs after the transaction commits (pushes, revocations); never if it rolls back. */
   afterCommit(fn: () => void): void;

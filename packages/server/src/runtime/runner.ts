@@ -1,7 +1,7 @@
 import { findOp, PodError, type EventType, type OpDef } from '@pod/protocol';
 import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { appendEvent, type StoredEvent } from '../mailbox/mailbox.repo.ts';
+import { appendEvents, type Emit, type StoredEvent } from '../mailbox/mailbox.repo.ts';
 import type { AppRequest, AppResponse, Messenger } from '../messenger/messenger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/index.ts';
@@ -138,14 +138,16 @@ export class AppRunner<T> {
     const now = new Date().toISOString();
     await this.store.transaction(async (tx) => {
       const core = tx as unknown as Transaction<CoreTables>;
+      // Appended once the requests have run, all together: see appendEvents.
+      const emits: Emit[] = [];
       for (const item of batch) {
-        const itemEvents: Published[] = [];
+        const itemEmits: Emit[] = [];
         const itemHooks: Array<() => void> = [];
         const scope: WriteScope<unknown> = {
           tx: tx as Transaction<unknown>,
           now,
           emit: async (userIds, type: EventType, body) => {
-            itemEvents.push(...(await appendEvent(core, userIds, type, body, now)));
+            itemEmits.push({ userIds, type, body });
           },
           afterCommit: (fn) => itemHooks.push(fn),
           announce: (topic, payload) => itemHooks.push(() => this.messenger.broadcast(topic, payload ?? null)),
@@ -154,7 +156,7 @@ export class AppRunner<T> {
         try {
           outcome.responses.push(await this.runOne(core, scope, item));
           if (isolate) await sql`release savepoint request`.execute(tx);
-          outcome.published.push(...itemEvents);
+          emits.push(...itemEmits);
           outcome.hooks.push(...itemHooks);
         } catch (error) {
           // A deadlock is no fault of this request: the whole batch runs again (see run).
@@ -165,6 +167,7 @@ export class AppRunner<T> {
           outcome.responses.push({ ok: false, error: toErrorBody(error, this.log, { op: item.request.op, request: item.request.id }) });
         }
       }
+      outcome.published = (await appendEvents(core, emits, now)).flat();
     });
     return outcome;
   }
