@@ -2,7 +2,7 @@ import { clientFrame, findOp, PodError, type ClientFrame, type ErrorBody } from 
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { readMailbox, type StoredEvent } from '../mailbox/mailbox.repo.ts';
-import type { Caller, Delivery } from '../messenger/messenger.ts';
+import type { AppResponse, Caller, Delivery } from '../messenger/messenger.ts';
 import { invalidInput } from '../runtime/errors.ts';
 import type { GatewayDeps } from './deps.ts';
 
@@ -25,7 +25,8 @@ export class Connection {
   private sent = 0;
   private syncing = false;
   private pending: StoredEvent[] = [];
-  private inFlight = 0;
+  /** Requests waiting for an answer, by operation and id: a retry of one waits for the same answer, taking no slot. */
+  private readonly inFlight = new Map<string, Promise<AppResponse>>();
   private corked = false;
   /** A head seen beyond what was sent, at the last check; see `checkHead`. */
   private headAtLastCheck = 0;
@@ -98,15 +99,18 @@ export class Connection {
     const def = findOp(op);
     if (!def || def.access === 'internal') return this.sendError(id, new PodError('not_found', `unknown operation "${op}"`));
     if (def.access !== 'public' && this.phase !== 'open') return this.sendError(id, new PodError('unauthorized', 'send a hello frame with a session token first'));
-    if (this.inFlight >= MAX_IN_FLIGHT) return this.sendError(id, new PodError('rate_limited', `at most ${MAX_IN_FLIGHT} requests may be unanswered on one socket`, { retryAfterSeconds: 1 }));
-    this.inFlight++;
-    try {
-      const response = await this.deps.messenger.request(def.app, { id, op, body, caller: this.caller, meta: { address: this.address } });
-      if (response.ok) this.send({ t: 'res', id, ok: true, body: response.body });
-      else this.send({ t: 'res', id, ok: false, error: response.error });
-    } finally {
-      this.inFlight--;
+    // Only a true repeat shares an answer; an id reused for another operation meets the store's refusal.
+    const key = `${op} ${id}`;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      if (this.inFlight.size >= MAX_IN_FLIGHT) return this.sendError(id, new PodError('rate_limited', `at most ${MAX_IN_FLIGHT} requests may be unanswered on one socket`, { retryAfterSeconds: 1 }));
+      pending = this.deps.messenger.request(def.app, { id, op, body, caller: this.caller, meta: { address: this.address } });
+      this.inFlight.set(key, pending);
+      void pending.finally(() => this.inFlight.delete(key));
     }
+    const response = await pending;
+    if (response.ok) this.send({ t: 'res', id, ok: true, body: response.body });
+    else this.send({ t: 'res', id, ok: false, error: response.error });
   }
 
   /** Called for every delivery to this user while the socket is open. */

@@ -33,7 +33,7 @@ export const defaultWorkQueueOptions: Omit<WorkQueueOptions, 'prefix'> = {
 
 export const streamName = (prefix: string): string => `${prefix}-apps`;
 export const appSubject = (prefix: string, app: string): string => `${prefix}.app.${app}`;
-const durableName = (app: string): string => `app-${app}`;
+export const durableName = (app: string): string => `app-${app}`;
 
 /** Creates the deployment's work-queue stream, or accepts the one already there. */
 export async function ensureStream(jsm: JetStreamManager, options: WorkQueueOptions): Promise<void> {

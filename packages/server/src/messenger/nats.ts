@@ -2,7 +2,7 @@ import { PodError } from '@pod/protocol';
 import { randomUUID } from 'node:crypto';
 import { connect, createInbox, Events, headers, type JetStreamClient, type JetStreamManager, type NatsConnection, type Subscription } from 'nats';
 import pino, { type Logger } from 'pino';
-import { appSubject, consumeWorkQueue, defaultWorkQueueOptions, ensureStream, REPLY_HEADER, streamName, type WorkQueueOptions } from './nats-queue.ts';
+import { appSubject, consumeWorkQueue, defaultWorkQueueOptions, durableName, ensureStream, REPLY_HEADER, streamName, type WorkQueueOptions } from './nats-queue.ts';
 import type { AppRequest, AppResponse, Consumer, Delivery, Messenger, RequestHandler } from './messenger.ts';
 
 export interface NatsMessengerOptions extends Partial<Omit<WorkQueueOptions, 'prefix'>> {
@@ -143,25 +143,37 @@ export class NatsMessenger implements Messenger {
     }
   }
 
-  /** Puts a request on its app's work queue. A retry within the duplicate window is dropped by JetStream; if the original is already answered and gone, the retry runs again and the store repeats the recorded answer. */
+  /**
+   * Puts a request on its app's work queue. A retry within the duplicate window is dropped by
+   * JetStream while the original still waits to be answered. If the original is answered and
+   * gone (or acknowledged but still in the stream: a NATS crash can lose the deletion), the
+   * retry is queued again under a fresh id and the store repeats the recorded answer.
+   */
   private async enqueue(app: string, data: Uint8Array, msgId: string, reply: string, deadline: number): Promise<boolean> {
     const subject = appSubject(this.prefix, app);
     const h = headers();
     h.set(REPLY_HEADER, reply);
     try {
       const ack = await this.js.publish(subject, data, { msgID: msgId, headers: h, timeout: Math.max(100, deadline - Date.now()) });
-      if (!ack.duplicate) return true;
-      const stillQueued = await this.jsm.streams.getMessage(streamName(this.prefix), { seq: ack.seq }).then(
-        () => true,
-        () => false,
-      );
-      if (stillQueued) return true;
+      if (!ack.duplicate || (await this.awaitsAnswer(app, ack.seq))) return true;
       await this.js.publish(subject, data, { msgID: `${msgId}:${randomUUID()}`, headers: h, timeout: Math.max(100, deadline - Date.now()) });
       return true;
     } catch (error) {
       if (!this.closed) this.log.warn({ err: error, app }, 'could not queue a request');
       return false;
     }
+  }
+
+  /** Whether the request at `seq` is still in the stream and not yet acknowledged by the app's consumer. */
+  private async awaitsAnswer(app: string, seq: number): Promise<boolean> {
+    const stream = streamName(this.prefix);
+    const inStream = await this.jsm.streams.getMessage(stream, { seq }).then(
+      () => true,
+      () => false,
+    );
+    if (!inStream) return false;
+    const consumer = await this.jsm.consumers.info(stream, durableName(app)).catch(() => undefined);
+    return !consumer || seq > consumer.ack_floor.stream_seq;
   }
 
   async consume(app: string, handler: RequestHandler): Promise<Consumer> {
