@@ -150,11 +150,11 @@ export interface CliUser {
   spawn(args: string[]): PodProcess;
 }
 
-/** Creates an account with `pod user create` on the test pod's data, and signs it in with `pod login`, in its own config dir. */
+/** Creates an account with `pod user create` in the test pod's store, and signs it in with `pod login`, in its own config dir. */
 export async function cliUser(test: TestPod, name: string, cleanup: string[], options: { admin?: boolean } = {}): Promise<CliUser> {
   const password = `${name}-long-password`;
   const configDir = tempDir(`pod-cli-${name}-`, cleanup);
-  await podOk(['user', 'create', name, '--password-stdin', '--data', test.dataDir, ...(options.admin ? ['--admin'] : [])], { input: `${password}\n` });
+  await podOk(['user', 'create', name, '--password-stdin', '--data', test.dataDir, '--database-url', test.config.databaseUrl, ...(options.admin ? ['--admin'] : [])], { input: `${password}\n` });
   await podOk(['login', '--server', test.url, '--user', name, '--password-stdin'], { configDir, input: `${password}\n` });
   return {
     name,
