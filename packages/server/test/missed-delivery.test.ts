@@ -37,7 +37,7 @@ describe('a live delivery the messenger lost', () => {
       appendEvent(tx as unknown as Transaction<CoreTables>, [Number(bobId)], 'im.message', unpublishedBody, new Date().toISOString()),
     );
     const recovered = await nextEvent(bobClient, (e) => e.type === 'im.message' && e.body.id === 'm-never-published', 5000);
-    assert.equal(recovered.seq, published.seq! + 1);
+    assert.ok(recovered.seq! > published.seq!, 'after what was published before it');
 
     // Live delivery goes on after the recovery, without a duplicate.
     const next = nextEvent(bobClient, (e) => e.type === 'im.message' && e.body.text === 'after the recovery');

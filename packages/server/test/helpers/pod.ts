@@ -88,7 +88,16 @@ export async function startTestPod(overrides: Partial<PodConfig> & { keepData?: 
     },
     async restart() {
       await pod.close();
-      pod = await startPod({ ...config, port }, log);
+      // An outgoing connection of a parallel test can hold the port for a moment after close.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          pod = await startPod({ ...config, port }, log);
+          return;
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'EADDRINUSE' || attempt === 50) throw new Error(`restart on port ${port} failed`, { cause: error });
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
     },
     async close() {
       for (const client of clients) client.close();
