@@ -7,7 +7,7 @@
  * PostgreSQL's shared processes (WAL writer, checkpointer, ...) and nats-server.
  */
 import { deleteNatsStreams } from '../../packages/server/src/messenger/nats.ts';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { CpuGroup, Snapshot } from './cpu.ts';
@@ -45,6 +45,7 @@ export class Cluster {
   readonly gateways: ServerProcess[] = [];
   readonly appServers: ServerProcess[] = [];
   private backends: Backend[] = [];
+  private natsPid: number | undefined;
   private waits: WaitSamples = {};
   private polls = 0;
   private monitor: pg.Client | undefined;
@@ -98,6 +99,7 @@ export class Cluster {
     await this.monitor.connect();
     await this.pollBackends();
     this.poller = setInterval(() => void this.pollBackends(), POLL_MS);
+    this.natsPid = listenerPid(Number(new URL(this.options.natsUrl.split(',')[0]!).port || 4222));
     const start = async (role: 'gateway' | 'apps', index: number) => {
       const port = await freePort();
       const imports = role === 'apps' ? (this.options.appImports ?? []).flatMap((m) => ['--import', m]) : [];
@@ -198,7 +200,8 @@ export class Cluster {
       { name: 'postgres backends of gateways', pids: backendsOf('gw') },
       { name: 'postgres backends of apps', pids: backendsOf('apps') },
       { name: 'postgres shared (wal writer, checkpointer, ...)', pids: shared },
-      { name: 'nats-server', pids: (s) => s.byComm('nats-server') },
+      // The nats-server that listens on --nats-url's port, not others on this machine (tests start their own).
+      { name: 'nats-server', pids: (s) => (this.natsPid !== undefined ? [this.natsPid] : s.byComm('nats-server')) },
     ];
     return { url: this.gateways[0]!.url, pid: this.gateways[0]!.pid, cpuGroups: groups };
   }
@@ -232,4 +235,40 @@ export class Cluster {
     })();
     return this.torn;
   }
+}
+
+/** The process listening on a local TCP port (from /proc/net/tcp* and the processes' socket fds), if this user may see it. */
+function listenerPid(port: number): number | undefined {
+  const inodes = new Set<string>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && f[3] === '0A' && parseInt(f[1]!.split(':')[1]!, 16) === port) inodes.add(f[9]!);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${name}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${name}/fd/${fd}`));
+        if (m && inodes.has(m[1]!)) return Number(name);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return undefined;
 }

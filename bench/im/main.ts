@@ -37,7 +37,8 @@ nats-server) at each saturation step, per 1000 messages.
   --step-seconds S     send window of each step (default 5)
   --drain-seconds S    after a step, wait at most this long for messages in flight (default 10)
   --warmup-seconds S   unreported warm-up at the first rate (default 3)
-  --no-confirm         stop at the first failing step (default: run it again once; noise is common)
+  --no-confirm         stop at the first failing step (default: run it again once, and up to twice
+                       more while other processes use > 50% of a core; noise is common)
   --quiet-wait S       before each step, wait up to S s for other processes to use < 30% CPU (default 15)
   --offline-messages K messages stored for the offline recipient (default 10000; 0 skips)
   --text-bytes B       message text length (default 100)
