@@ -110,7 +110,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   const launch = async (proc: PodProcess) => {
     const entry = children.get(proc)!;
-    const { child, found } = await startChild(process.execPath, [POD_BIN, 'serve', ...entry.args, '--port', String(entry.port)], serveAnswer, 30_000);
+    const { child, found } = await startChild(process.execPath, [POD_BIN, 'serve', ...entry.args, '--port', String(entry.port)], serveAnswer, 90_000);
     entry.child = child;
     entry.port = Number(new URL(found).port);
     proc.url = found;

@@ -24,6 +24,11 @@ export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<voi
   const migrationTableSchema = kind === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
   if (kind === 'postgres' && !migrationTableSchema) throw new PodError('invalid', 'the database has no current schema: create the schema the URL names (schema=...) first');
   const migrator = new Migrator({ db, migrationTableSchema, provider: { getMigrations: async () => migrations } });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    if (!error) return;
+    // The migrator's table check lists every schema's tables; another schema dropped during
+    // that listing fails it with 3F000 (no such schema), which says nothing about this one.
+    if ((error as { code?: string }).code !== '3F000' || attempt === 5) throw error;
+  }
 }
