@@ -10,11 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { createUserOffline } from '../src/index.ts';
 import { deleteNatsStreams } from '../src/messenger/nats.ts';
+import { freePort } from './helpers/processes.ts';
 import {
   checkConfig,
   deriveTestConfig,
   fetchTrusting,
-  freePort,
   requireHaproxy,
   selfSignedCertificate,
   serverStates,

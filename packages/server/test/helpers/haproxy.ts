@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { WebSocketFactory } from '@pod/sdk/node';
@@ -135,17 +135,6 @@ export function serverStates(statsSocket: string): Promise<Map<string, ServerSta
   });
 }
 
-/** A port free on 127.0.0.1 now, for a process that must be told its port in advance. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A fetch for the SDK's HTTP calls that trusts `certificate`, on node:https: Node 20's global
