@@ -28,6 +28,8 @@ export class Connection {
   /** Requests waiting for an answer, by operation and id: a retry of one waits for the same answer, taking no slot. */
   private readonly inFlight = new Map<string, Promise<AppResponse>>();
   private corked = false;
+  /** Settles once the hello is answered: frames sent right after the hello wait for it. */
+  private helloAnswered: Promise<void> | undefined;
   /** A head seen beyond what was sent, at the last check; see `checkHead`. */
   private headAtLastCheck = 0;
 
@@ -52,12 +54,16 @@ export class Connection {
       this.sendError(null, error);
       return;
     }
+    // A client may send acks and requests right behind its hello, before the welcome; they
+    // count once the session is known (on PostgreSQL + NATS that takes a round trip).
+    if (frame.t !== 'hello' && frame.t !== 'ping' && this.phase === 'authenticating') await this.helloAnswered;
     switch (frame.t) {
       case 'ping':
         this.send({ t: 'pong' });
         return;
       case 'hello':
-        await this.onHello(frame.token, frame.after);
+        this.helloAnswered = this.onHello(frame.token, frame.after);
+        await this.helloAnswered;
         return;
       case 'ack':
         if (this.phase !== 'open' || !this.caller) return this.sendError(null, new PodError('unauthorized', 'send a hello frame with a session token first'));
