@@ -21,14 +21,17 @@ export const userName = (i: number) => `u${String(i).padStart(5, '0')}`;
 const passwordOf = (i: number) => `bench-password-${i}`;
 
 export async function createUsers(databaseUrl: string, count: number, progress: (done: number) => void): Promise<void> {
-  const store = await retrySchemaRace(() => openStore(databaseUrl)); // migrate once, before the parallel writers
-  await store.close();
-  let done = 0;
-  const indexes = Array.from({ length: count }, (_, i) => i);
-  await pool(indexes, 2 * availableParallelism(), async (i) => {
-    await retrySchemaRace(() => createUserOffline(databaseUrl, { name: userName(i), password: passwordOf(i), admin: false }));
-    if (++done % 100 === 0 || done === count) progress(done);
-  });
+  const store = await retrySchemaRace(() => openStore(databaseUrl));
+  try {
+    let done = 0;
+    const indexes = Array.from({ length: count }, (_, i) => i);
+    await pool(indexes, 2 * availableParallelism(), async (i) => {
+      await createUserOffline(store, { name: userName(i), password: passwordOf(i), admin: false });
+      if (++done % 100 === 0 || done === count) progress(done);
+    });
+  } finally {
+    await store.close();
+  }
 }
 
 /**

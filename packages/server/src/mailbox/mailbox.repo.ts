@@ -1,5 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import { hotQuery, placeholderRows } from '../store/hot-sql.ts';
+import type { Kysely, Transaction } from 'kysely';
+import { rowsQuery, type RowsStatement } from '../store/hot-sql.ts';
 import type { CoreTables } from '../store/schema.ts';
 
 export interface StoredEvent {
@@ -20,16 +20,22 @@ export interface Emit {
   body: unknown;
 }
 
-/** Mailbox rows per statement: three parameters each, under every engine's limit. */
-const ROWS_PER_INSERT = 2000;
+const EVENTS: RowsStatement = { text: 'insert into events (type, body, created_at) {rows} returning id', types: ['text', 'text', 'text'] };
+const HEADS: RowsStatement = {
+  text: `insert into mailbox_heads (user_id, last_seq) {rows}
+         on conflict (user_id) do update set last_seq = mailbox_heads.last_seq + excluded.last_seq returning user_id, last_seq`,
+  types: ['bigint', 'bigint'],
+};
+const MAILBOX: RowsStatement = { text: 'insert into mailbox (user_id, seq, event_id) {rows}', types: ['bigint', 'bigint', 'bigint'] };
 
 /**
  * Appends events to users' mailboxes: each body is stored once, each mailbox gets a small row
  * pointing at it with that user's next seq, in the order given. Must run inside the transaction
- * of the effects that caused them. All heads move in one upsert per chunk with users in
- * ascending order, so transactions in several processes lock the heads they share in one
- * order and cannot deadlock on them; the row lock serialises concurrent appends for one user,
- * so seqs have neither duplicates nor gaps. Answers, per emit, what each user got.
+ * of the effects that caused them. Three statements whatever the number of events. All heads
+ * move in one upsert with users in ascending order, so transactions in several processes lock
+ * the heads they share in one order and cannot deadlock on them; the row lock serialises
+ * concurrent appends for one user, so seqs have neither duplicates nor gaps. Answers, per emit,
+ * what each user got.
  */
 export async function appendEvents(tx: Transaction<CoreTables>, emits: readonly Emit[], now: string): Promise<Appended[][]> {
   const db = tx as unknown as Kysely<never>;
@@ -37,23 +43,14 @@ export async function appendEvents(tx: Transaction<CoreTables>, emits: readonly 
   const counts = new Map<number, number>();
   for (const users of recipients) for (const userId of users) counts.set(userId, (counts.get(userId) ?? 0) + 1);
   if (counts.size === 0) return emits.map(() => []);
-  const eventIds: number[] = [];
-  for (const emit of emits) {
-    const inserted = await hotQuery<{ id: number }>(db, 'insert into events (type, body, created_at) values (?, ?, ?) returning id', [emit.type, JSON.stringify(emit.body), now]);
-    eventIds.push(Number(inserted.rows[0]!.id));
-  }
+  const inserted = await rowsQuery<{ id: number }>(db, EVENTS, emits.map((emit) => [emit.type, JSON.stringify(emit.body), now]));
+  // One statement numbers its rows in the order given, but neither engine promises to return
+  // them in that order.
+  const eventIds = inserted.rows.map((row) => Number(row.id)).sort((x, y) => x - y);
   const users = [...counts.keys()].sort((x, y) => x - y);
+  const heads = await rowsQuery<{ user_id: number; last_seq: number }>(db, HEADS, users.map((userId) => [userId, counts.get(userId)!]));
   const nextSeq = new Map<number, number>();
-  for (let i = 0; i < users.length; i += ROWS_PER_INSERT) {
-    const chunk = users.slice(i, i + ROWS_PER_INSERT);
-    const heads = await hotQuery<{ user_id: number; last_seq: number }>(
-      db,
-      `insert into mailbox_heads (user_id, last_seq) values ${placeholderRows(chunk.length, 2)}
-       on conflict (user_id) do update set last_seq = mailbox_heads.last_seq + excluded.last_seq returning user_id, last_seq`,
-      chunk.flatMap((userId) => [userId, counts.get(userId)!]),
-    );
-    for (const head of heads.rows) nextSeq.set(Number(head.user_id), Number(head.last_seq) - counts.get(Number(head.user_id))! + 1);
-  }
+  for (const head of heads.rows) nextSeq.set(Number(head.user_id), Number(head.last_seq) - counts.get(Number(head.user_id))! + 1);
   const appended = emits.map((emit, index) =>
     recipients[index]!.map((userId) => {
       const seq = nextSeq.get(userId)!;
@@ -61,11 +58,7 @@ export async function appendEvents(tx: Transaction<CoreTables>, emits: readonly 
       return { userId, event: { seq, type: emit.type, body: emit.body } };
     }),
   );
-  const rows = appended.flatMap((list, index) => list.map((a) => [a.userId, a.event.seq, eventIds[index]!]));
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-    await hotQuery(db, `insert into mailbox (user_id, seq, event_id) values ${placeholderRows(chunk.length, 3)}`, chunk.flat());
-  }
+  await rowsQuery(db, MAILBOX, appended.flatMap((list, index) => list.map((a) => [a.userId, a.event.seq, eventIds[index]!])));
   return appended;
 }
 
@@ -104,18 +97,21 @@ export async function readCursor(db: Kysely<CoreTables>, session: string): Promi
   return row ? Number(row.acked_seq) : undefined;
 }
 
-/** A cursor only moves forward: a late or replayed ack never rewinds a device. */
+const CURSORS: RowsStatement = {
+  text: `insert into cursors (session, user_id, acked_seq, updated_at) {rows}
+         on conflict (session) do update set
+           acked_seq = case when excluded.acked_seq > cursors.acked_seq then excluded.acked_seq else cursors.acked_seq end,
+           updated_at = excluded.updated_at`,
+  types: ['text', 'bigint', 'bigint', 'text'],
+};
+
+/**
+ * A cursor only moves forward: a late or replayed ack never rewinds a device. All of a flush's
+ * cursors move in one statement, sessions ascending, so gateways writing at once take the
+ * rows' locks in one order.
+ */
 export async function saveCursors(db: Kysely<CoreTables>, cursors: ReadonlyArray<{ session: string; userId: number; seq: number }>, now: string): Promise<void> {
   if (cursors.length === 0) return;
-  await db.transaction().execute(async (tx) => {
-    for (const cursor of cursors) {
-      await tx
-        .insertInto('cursors')
-        .values({ session: cursor.session, user_id: cursor.userId, acked_seq: cursor.seq, updated_at: now })
-        .onConflict((oc) =>
-          oc.column('session').doUpdateSet({ acked_seq: sql`case when excluded.acked_seq > cursors.acked_seq then excluded.acked_seq else cursors.acked_seq end`, updated_at: now }),
-        )
-        .execute();
-    }
-  });
+  const sorted = [...cursors].sort((a, b) => (a.session < b.session ? -1 : a.session > b.session ? 1 : 0));
+  await rowsQuery(db as unknown as Kysely<never>, CURSORS, sorted.map((cursor) => [cursor.session, cursor.userId, cursor.seq, now]));
 }

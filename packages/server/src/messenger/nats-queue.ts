@@ -3,8 +3,21 @@ import { AckPolicy, DeliverPolicy, DiscardPolicy, nanos, RetentionPolicy, Storag
 import type { Logger } from 'pino';
 import type { AppRequest, AppResponse, Consumer, RequestHandler } from './messenger.ts';
 
-/** The header that names the core NATS subject a request's answer goes to. */
-export const REPLY_HEADER = 'Pod-Reply';
+/** A request as it waits in a work queue, with the core NATS subject its answer goes to. */
+export interface RequestEnvelope {
+  reply?: string;
+  request: AppRequest;
+}
+
+/**
+ * An answer as it travels: on a user's subject beside that user's deliveries, or on a
+ * process's reply subject, so the id tells which request it answers.
+ */
+export interface AnswerEnvelope {
+  kind: 'answer';
+  id: string;
+  response: AppResponse;
+}
 
 export interface WorkQueueOptions {
   prefix: string;
@@ -25,7 +38,7 @@ export interface WorkQueueOptions {
 export const defaultWorkQueueOptions: Omit<WorkQueueOptions, 'prefix'> = {
   ackWaitMs: 30_000,
   maxAckPending: 512,
-  maxInFlight: 256,
+  maxInFlight: 64,
   pullExpiresMs: 30_000,
   maxAgeMs: 10 * 60_000,
   duplicateWindowMs: 2 * 60_000,
@@ -103,28 +116,30 @@ export async function consumeWorkQueue(
   let current: ConsumerMessages | undefined;
   const running = new Set<Promise<void>>();
 
+  const answer = async (reply: string | undefined, request: AppRequest): Promise<void> => {
+    let response: AppResponse;
+    try {
+      response = await handler(request);
+    } catch (error) {
+      log.error({ err: error, app, op: request.op }, 'request handler threw');
+      response = { ok: false, error: new PodError('internal', 'the server failed to handle this request').toBody() };
+    }
+    if (reply) publishAnswer(nc, reply, request.id, response, log);
+  };
+
+  /** A message holds the requests a process queued in one turn (nats-outbox.ts); it is acknowledged once all are answered. */
   const runOne = async (message: JsMsg): Promise<void> => {
-    // A slow handler keeps its claim on the request instead of having it handed to another instance.
+    // A slow handler keeps its claim on the requests instead of having them handed to another instance.
     const keepAlive = setInterval(() => safely(() => message.working()), Math.max(100, options.ackWaitMs / 3));
     keepAlive.unref();
     try {
-      let response: AppResponse;
-      let request: AppRequest;
-      try {
-        request = JSON.parse(new TextDecoder().decode(message.data)) as AppRequest;
-      } catch {
-        log.error({ app, seq: message.seq }, 'dropping a request that is not JSON');
+      const envelopes = readRequests(message.data);
+      if (!envelopes) {
+        log.error({ app, seq: message.seq }, 'dropping a message that holds no requests');
         safely(() => message.term());
         return;
       }
-      try {
-        response = await handler(request);
-      } catch (error) {
-        log.error({ err: error, app, op: request.op }, 'request handler threw');
-        response = { ok: false, error: new PodError('internal', 'the server failed to handle this request').toBody() };
-      }
-      const reply = message.headers?.get(REPLY_HEADER);
-      if (reply) publishAnswer(nc, reply, response, log);
+      await Promise.all(envelopes.map(({ reply, request }) => answer(reply, request)));
       safely(() => message.ack());
     } finally {
       clearInterval(keepAlive);
@@ -186,14 +201,25 @@ export async function consumeWorkQueue(
   };
 }
 
-function publishAnswer(nc: NatsConnection, subject: string, response: AppResponse, log: Logger): void {
-  let data = new TextEncoder().encode(JSON.stringify(response));
+function publishAnswer(nc: NatsConnection, subject: string, id: string, response: AppResponse, log: Logger): void {
+  const encode = (answer: AppResponse) => new TextEncoder().encode(JSON.stringify({ kind: 'answer', id, response: answer } satisfies AnswerEnvelope));
+  let data = encode(response);
   const max = nc.info?.max_payload ?? 1024 * 1024;
   if (data.length > max - 1024) {
     log.error({ subject, bytes: data.length }, 'answer too large for the messenger');
-    data = new TextEncoder().encode(JSON.stringify({ ok: false, error: new PodError('too_large', 'the answer is too large to send; ask for less').toBody() }));
+    data = encode({ ok: false, error: new PodError('too_large', 'the answer is too large to send; ask for less').toBody() });
   }
   safely(() => nc.publish(subject, data));
+}
+
+/** A work-queue message: a JSON array of request envelopes. */
+function readRequests(data: Uint8Array): RequestEnvelope[] | undefined {
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(data)) as unknown;
+    return Array.isArray(parsed) ? (parsed as RequestEnvelope[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Acks, naks and publishes on a closed connection throw; the ack wait covers what they miss. */

@@ -1,8 +1,9 @@
 import { PodError } from '@pod/protocol';
 import { randomUUID } from 'node:crypto';
-import { connect, createInbox, Events, headers, type JetStreamClient, type JetStreamManager, type NatsConnection, type Subscription } from 'nats';
+import { connect, Events, type JetStreamClient, type JetStreamManager, type NatsConnection, type Subscription } from 'nats';
 import pino, { type Logger } from 'pino';
-import { appSubject, consumeWorkQueue, defaultWorkQueueOptions, durableName, ensureStream, REPLY_HEADER, streamName, type WorkQueueOptions } from './nats-queue.ts';
+import { RequestOutbox } from './nats-outbox.ts';
+import { consumeWorkQueue, type AnswerEnvelope, defaultWorkQueueOptions, ensureStream, streamName, type WorkQueueOptions } from './nats-queue.ts';
 import type { AppRequest, AppResponse, Consumer, Delivery, Messenger, RequestHandler } from './messenger.ts';
 
 export interface NatsMessengerOptions extends Partial<Omit<WorkQueueOptions, 'prefix'>> {
@@ -56,11 +57,16 @@ function redact(url: string): string {
  */
 export class NatsMessenger implements Messenger {
   private readonly topics = new Map<string, { listeners: Set<(payload: unknown) => void>; subscription: Subscription }>();
+  private readonly users = new Map<number, UserSubject>();
   private readonly consumers = new Set<Consumer & { abandon(): void }>();
   private readonly instance = randomUUID();
   /** Requests waiting for an answer: a closing messenger answers them `unavailable` at once. */
   private readonly waiting = new Set<() => void>();
+  /** Answers to this process's own requests (no caller) arrive here, by request id. */
+  private readonly serverReplies = new Map<string, (response: AppResponse) => void>();
+  private serverReplySubscription: Subscription | undefined;
   private closed = false;
+  private readonly outbox: RequestOutbox;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -69,6 +75,7 @@ export class NatsMessenger implements Messenger {
     private readonly options: WorkQueueOptions,
     private readonly log: Logger,
   ) {
+    this.outbox = new RequestOutbox(js, options.prefix, () => (nc.info?.max_payload ?? 1024 * 1024) - 512, log, () => this.closed);
     void this.watchStatus();
   }
 
@@ -77,7 +84,8 @@ export class NatsMessenger implements Messenger {
     const log = options.log ?? pino({ level: 'silent' });
     let nc: NatsConnection;
     try {
-      nc = await connect({ ...natsServers(options.url), name: `pod-${prefix}`, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 5000 });
+      // No async stack traces: the client would capture a stack for every request it sends.
+      nc = await connect({ ...natsServers(options.url), name: `pod-${prefix}`, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 5000, noAsyncTraces: true });
     } catch (error) {
       throw new PodError('unavailable', `cannot reach NATS at ${redact(options.url)}: ${(error as Error).message}`);
     }
@@ -97,35 +105,41 @@ export class NatsMessenger implements Messenger {
     return this.options.prefix;
   }
 
+  /**
+   * Queues a request and waits for its answer. Answers come back without a subscription per
+   * request (which costs NATS a change of its interest graph twice a request): a user's
+   * answer travels on that user's subject, which every gateway holding the user's connections
+   * already listens to, so a retry through another gateway hears the original's answer; a
+   * server's own request is answered on this process's reply subject.
+   */
   async request(app: string, request: AppRequest, timeoutMs = 30_000): Promise<AppResponse> {
     if (this.closed) return unavailable(app);
-    const deadline = Date.now() + timeoutMs;
-    // A request id is checked by the gateway; one that is not a subject token gets no dedup.
-    const caller = request.caller && /^[A-Za-z0-9_-]{1,64}$/.test(request.id) ? request.caller.userId : undefined;
-    // Only a user's requests are idempotent in the store, so only they share a dedup key and a
-    // reply subject across retries; anything else is unique to this attempt.
-    const nonce = randomUUID();
-    const msgId = caller !== undefined ? `${caller}:${request.id}` : `server-${this.instance}:${request.id}:${nonce}`;
-    const replySubject = caller !== undefined ? `${this.prefix}.reply.${caller}.${request.id}` : createInbox(`${this.prefix}.reply.server`);
-    const data = encode(request);
-    if (data.length > (this.nc.info?.max_payload ?? 1024 * 1024) - 1024) {
+    const json = JSON.stringify(request);
+    if (Buffer.byteLength(json) > this.maxRequestBytes()) {
       return { ok: false, error: new PodError('too_large', 'the request is too large for the messenger; send less at once').toBody() };
     }
     let resolveAnswer!: (response: AppResponse) => void;
     const answer = new Promise<AppResponse>((resolve) => (resolveAnswer = resolve));
-    let subscription: Subscription;
+    let replySubject: string;
+    let stopWaiting: () => void;
     try {
-      subscription = this.nc.subscribe(replySubject, {
-        max: 1,
-        callback: (error, msg) => {
-          if (error) return;
-          try {
-            resolveAnswer(decode(msg.data) as AppResponse);
-          } catch {
-            resolveAnswer({ ok: false, error: new PodError('internal', 'the answer could not be read').toBody() });
-          }
-        },
-      });
+      if (request.caller) {
+        const userId = request.caller.userId;
+        const user = this.userSubject(userId);
+        let resolvers = user.answers.get(request.id);
+        if (!resolvers) user.answers.set(request.id, (resolvers = new Set()));
+        resolvers.add(resolveAnswer);
+        replySubject = user.subject;
+        stopWaiting = () => {
+          resolvers.delete(resolveAnswer);
+          if (resolvers.size === 0 && user.answers.get(request.id) === resolvers) user.answers.delete(request.id);
+          this.releaseIfUnused(userId, user);
+        };
+      } else {
+        replySubject = this.serverReplySubject();
+        this.serverReplies.set(request.id, resolveAnswer);
+        stopWaiting = () => this.serverReplies.delete(request.id);
+      }
     } catch {
       return unavailable(app);
     }
@@ -133,47 +147,67 @@ export class NatsMessenger implements Messenger {
     const timer = setTimeout(giveUp, timeoutMs);
     this.waiting.add(giveUp);
     try {
-      const sent = this.enqueue(app, data, msgId, replySubject, deadline);
+      const sent = this.outbox.send(app, `{"reply":${JSON.stringify(replySubject)},"request":${json}}`);
       const failed = sent.then((ok) => (ok ? new Promise<never>(() => {}) : unavailable(app)));
       return await Promise.race([answer, failed]);
     } finally {
       clearTimeout(timer);
       this.waiting.delete(giveUp);
-      safely(() => subscription.unsubscribe());
+      stopWaiting();
     }
   }
 
-  /**
-   * Puts a request on its app's work queue. A retry within the duplicate window is dropped by
-   * JetStream while the original still waits to be answered. If the original is answered and
-   * gone (or acknowledged but still in the stream: a NATS crash can lose the deletion), the
-   * retry is queued again under a fresh id and the store repeats the recorded answer.
-   */
-  private async enqueue(app: string, data: Uint8Array, msgId: string, reply: string, deadline: number): Promise<boolean> {
-    const subject = appSubject(this.prefix, app);
-    const h = headers();
-    h.set(REPLY_HEADER, reply);
-    try {
-      const ack = await this.js.publish(subject, data, { msgID: msgId, headers: h, timeout: Math.max(100, deadline - Date.now()) });
-      if (!ack.duplicate || (await this.awaitsAnswer(app, ack.seq))) return true;
-      await this.js.publish(subject, data, { msgID: `${msgId}:${randomUUID()}`, headers: h, timeout: Math.max(100, deadline - Date.now()) });
-      return true;
-    } catch (error) {
-      if (!this.closed) this.log.warn({ err: error, app }, 'could not queue a request');
-      return false;
-    }
+  private serverReplySubject(): string {
+    const subject = `${this.prefix}.reply.${this.instance}`;
+    this.serverReplySubscription ??= this.nc.subscribe(subject, {
+      callback: (error, msg) => {
+        if (error) return;
+        const envelope = readEnvelope(msg.data);
+        if (envelope?.kind === 'answer') this.serverReplies.get(envelope.id)?.(envelope.response);
+      },
+    });
+    return subject;
   }
 
-  /** Whether the request at `seq` is still in the stream and not yet acknowledged by the app's consumer. */
-  private async awaitsAnswer(app: string, seq: number): Promise<boolean> {
-    const stream = streamName(this.prefix);
-    const inStream = await this.jsm.streams.getMessage(stream, { seq }).then(
-      () => true,
-      () => false,
-    );
-    if (!inStream) return false;
-    const consumer = await this.jsm.consumers.info(stream, durableName(app)).catch(() => undefined);
-    return !consumer || seq > consumer.ack_floor.stream_seq;
+  /** The user's subject, subscribed once however many deliveries listeners and waiting requests share it. */
+  private userSubject(userId: number): UserSubject {
+    let user = this.users.get(userId);
+    if (user) return user;
+    const subject = `${this.prefix}.user.${userId}`;
+    const listeners = new Set<(delivery: Delivery) => void>();
+    const answers = new Map<string, Set<(response: AppResponse) => void>>();
+    const subscription = this.nc.subscribe(subject, {
+      callback: (error, msg) => {
+        if (error) return;
+        const envelope = readEnvelope(msg.data);
+        if (!envelope) return this.log.error({ userId }, 'dropping a delivery that is not JSON');
+        if (envelope.kind === 'answer') {
+          for (const resolve of [...(answers.get(envelope.id) ?? [])]) resolve(envelope.response);
+          return;
+        }
+        for (const listener of [...listeners]) {
+          try {
+            listener(envelope);
+          } catch (err) {
+            this.log.error({ err, userId }, 'delivery listener failed');
+          }
+        }
+      },
+    });
+    user = { subject, subscription, listeners, answers };
+    this.users.set(userId, user);
+    return user;
+  }
+
+  private releaseIfUnused(userId: number, user: UserSubject): void {
+    if (user.listeners.size > 0 || user.answers.size > 0 || this.users.get(userId) !== user) return;
+    this.users.delete(userId);
+    safely(() => user.subscription.unsubscribe());
+  }
+
+  /** A request's envelope must fit NATS's payload limit, with room for the reply subject and the batch. */
+  private maxRequestBytes(): number {
+    return (this.nc.info?.max_payload ?? 1024 * 1024) - 1024;
   }
 
   async consume(app: string, handler: RequestHandler): Promise<Consumer> {
@@ -202,17 +236,13 @@ export class NatsMessenger implements Messenger {
 
   subscribe(userId: number, onDelivery: (delivery: Delivery) => void): () => void {
     if (this.closed) return () => {};
-    const subscription = this.nc.subscribe(`${this.prefix}.user.${userId}`, {
-      callback: (error, msg) => {
-        if (error) return;
-        try {
-          onDelivery(decode(msg.data) as Delivery);
-        } catch (err) {
-          this.log.error({ err, userId }, 'delivery listener failed');
-        }
-      },
-    });
-    return () => safely(() => subscription.unsubscribe());
+    const user = this.userSubject(userId);
+    const listener = (delivery: Delivery) => onDelivery(delivery);
+    user.listeners.add(listener);
+    return () => {
+      user.listeners.delete(listener);
+      this.releaseIfUnused(userId, user);
+    };
   }
 
   broadcast(topic: string, payload: unknown): void {
@@ -264,6 +294,7 @@ export class NatsMessenger implements Messenger {
     this.closed = true;
     this.giveUpWaiting();
     this.topics.clear();
+    this.users.clear();
     await this.nc.drain().catch(() => this.nc.close());
   }
 
@@ -274,6 +305,7 @@ export class NatsMessenger implements Messenger {
     this.consumers.clear();
     this.giveUpWaiting();
     this.topics.clear();
+    this.users.clear();
     await this.nc.close().catch(() => {});
   }
 
@@ -299,6 +331,23 @@ export class NatsMessenger implements Messenger {
         for (const [topic, { listeners }] of this.topics) for (const l of [...listeners]) this.tell(l, null, topic);
       }
     }
+  }
+}
+
+/** One user's subject: deliveries for the gateway's connections, and answers to requests made for the user. */
+interface UserSubject {
+  subject: string;
+  subscription: Subscription;
+  listeners: Set<(delivery: Delivery) => void>;
+  answers: Map<string, Set<(response: AppResponse) => void>>;
+}
+
+/** What arrives on a user's or a reply subject: a delivery, or an answer to a request (see ANSWER). */
+function readEnvelope(data: Uint8Array): Delivery | AnswerEnvelope | undefined {
+  try {
+    return decode(data) as Delivery | AnswerEnvelope;
+  } catch {
+    return undefined;
   }
 }
 

@@ -61,6 +61,13 @@ export interface WriteHandler<N extends OpName, T, P> {
   prepare?(input: Input<N>, request: RequestInfo, ctx: AppContext<T>): Promise<P>;
   /** Inside the batch transaction, with this request's savepoint: all effects, no waiting on others. */
   write(scope: WriteScope<T>, input: Input<N>, request: RequestInfo & { prepared: P }, ctx: AppContext<T>): Promise<OpOutput<N>>;
+  /**
+   * Optionally, the effects of several consecutive requests of this operation at once, in
+   * order, with the same outcome as `write` for each in turn: set-wise statements, so a batch
+   * costs the store a few round trips whatever its size. A failure fails them all, and the
+   * runner then runs each alone through `write`.
+   */
+  writeMany?(scope: WriteScope<T>, requests: ReadonlyArray<{ input: Input<N>; request: RequestInfo & { prepared: P } }>, ctx: AppContext<T>): Promise<Array<OpOutput<N>>>;
 }
 
 // The prepared value's type is private to each handler; the runner only passes it along.

@@ -9,7 +9,7 @@ import { isTransactionConflict } from '../store/conflicts.ts';
 import type { CoreTables } from '../store/schema.ts';
 import type { AppContext, AppServer, ReadHandler, RequestInfo, WriteHandler, WriteScope } from './app.ts';
 import { invalidInput, toErrorBody } from './errors.ts';
-import { findAnswer, recordAnswer } from './requests.repo.ts';
+import { findAnswers, recordAnswers, requestKey, type RecordedAnswer, type RequestRecord } from './requests.repo.ts';
 
 const MAX_BATCH = 512;
 /** Runs of a batch whose transaction PostgreSQL ended in a deadlock or serialisation conflict. */
@@ -24,6 +24,12 @@ interface BatchOutcome {
 
 /** Aborts an optimistic batch so that it reruns with a savepoint per request. */
 class OneRequestFailed extends Error {}
+
+/**
+ * Another process committed one of the batch's request ids while it ran (a client's retry
+ * racing its original): the batch runs again and that request repeats the committed answer.
+ */
+class RetriedElsewhere extends Error {}
 
 interface Pending {
   request: AppRequest;
@@ -121,7 +127,7 @@ export class AppRunner<T> {
           throw error;
         });
       } catch (error) {
-        if (!isTransactionConflict(error) || run >= MAX_CONFLICT_RUNS) throw error;
+        if (!(isTransactionConflict(error) || error instanceof RetriedElsewhere) || run >= MAX_CONFLICT_RUNS) throw error;
         this.log.debug({ err: error, run }, 'batch met a transaction conflict; running it again');
       }
     }
@@ -138,52 +144,80 @@ export class AppRunner<T> {
     const now = new Date().toISOString();
     await this.store.transaction(async (tx) => {
       const core = tx as unknown as Transaction<CoreTables>;
+      // A batch's request log is read and written set-wise, one statement each, not per request.
+      const log = await findAnswers(core, batch.flatMap((item) => (item.request.caller ? [{ userId: item.request.caller.userId, id: item.request.id }] : [])));
+      const recorded: RequestRecord[] = [];
       // Appended once the requests have run, all together: see appendEvents.
       const emits: Emit[] = [];
-      for (const item of batch) {
-        const itemEmits: Emit[] = [];
-        const itemHooks: Array<() => void> = [];
+      for (let start = 0; start < batch.length; ) {
+        const group = isolate ? [batch[start]!] : groupFrom(batch, start);
+        start += group.length;
+        const groupEmits: Emit[] = [];
+        const groupHooks: Array<() => void> = [];
         const scope: WriteScope<unknown> = {
           tx: tx as Transaction<unknown>,
           now,
           emit: async (userIds, type: EventType, body) => {
-            itemEmits.push({ userIds, type, body });
+            groupEmits.push({ userIds, type, body });
           },
-          afterCommit: (fn) => itemHooks.push(fn),
-          announce: (topic, payload) => itemHooks.push(() => this.messenger.broadcast(topic, payload ?? null)),
+          afterCommit: (fn) => groupHooks.push(fn),
+          announce: (topic, payload) => groupHooks.push(() => this.messenger.broadcast(topic, payload ?? null)),
         };
         if (isolate) await sql`savepoint request`.execute(tx);
         try {
-          outcome.responses.push(await this.runOne(core, scope, item));
+          const answers = await this.runGroup(scope, group, log);
           if (isolate) await sql`release savepoint request`.execute(tx);
-          emits.push(...itemEmits);
-          outcome.hooks.push(...itemHooks);
+          for (const answer of answers) {
+            outcome.responses.push(answer.response);
+            if (!answer.record) continue;
+            recorded.push(answer.record);
+            log.set(requestKey(answer.record.userId, answer.record.id), answer.record);
+          }
+          emits.push(...groupEmits);
+          outcome.hooks.push(...groupHooks);
         } catch (error) {
           // A deadlock is no fault of this request: the whole batch runs again (see run).
           if (isTransactionConflict(error)) throw error;
           if (!isolate) throw new OneRequestFailed();
           await sql`rollback to savepoint request`.execute(tx);
           await sql`release savepoint request`.execute(tx);
-          outcome.responses.push({ ok: false, error: toErrorBody(error, this.log, { op: item.request.op, request: item.request.id }) });
+          outcome.responses.push({ ok: false, error: toErrorBody(error, this.log, { op: group[0]!.request.op, request: group[0]!.request.id }) });
         }
       }
+      if (!(await recordAnswers(core, recorded, now))) throw new RetriedElsewhere();
       outcome.published = (await appendEvents(core, emits, now)).flat();
     });
     return outcome;
   }
 
-  private async runOne(tx: Transaction<CoreTables>, scope: WriteScope<unknown>, item: Pending): Promise<AppResponse> {
-    const userId = item.request.caller?.userId;
-    if (userId !== undefined) {
-      const earlier = await findAnswer(tx, userId, item.request.id);
-      if (earlier) {
-        if (earlier.op !== item.request.op) throw new PodError('conflict', `request id ${item.request.id} was already used for ${earlier.op}`);
-        return { ok: true, body: earlier.answer };
-      }
-    }
-    const body = await item.handler.write(scope, item.input as never, item.info, this.ctx as AppContext<unknown>);
-    if (userId !== undefined) await recordAnswer(tx, userId, item.request.id, item.request.op, body, scope.now);
-    return { ok: true, body };
+  /**
+   * Requests of one operation, in order: each answered from the request log if its id was
+   * answered before (in the store or earlier in this batch), the rest written together.
+   */
+  private async runGroup(scope: WriteScope<unknown>, group: Pending[], log: Map<string, RecordedAnswer>): Promise<Array<{ response: AppResponse; record?: RequestRecord }>> {
+    const answers: Array<{ response: AppResponse; record?: RequestRecord }> = [];
+    const fresh: number[] = [];
+    group.forEach((item, index) => {
+      const userId = item.request.caller?.userId;
+      const earlier = userId === undefined ? undefined : log.get(requestKey(userId, item.request.id));
+      if (!earlier) return fresh.push(index);
+      if (earlier.op !== item.request.op) throw new PodError('conflict', `request id ${item.request.id} was already used for ${earlier.op}`);
+      answers[index] = { response: { ok: true, body: earlier.answer } };
+    });
+    if (fresh.length === 0) return answers;
+    const { handler } = group[0]!;
+    const ctx = this.ctx as AppContext<unknown>;
+    // A handler without writeMany always comes alone (see groupFrom).
+    const bodies = handler.writeMany
+      ? await handler.writeMany(scope, fresh.map((index) => ({ input: group[index]!.input as never, request: group[index]!.info })), ctx)
+      : [await handler.write(scope, group[fresh[0]!]!.input as never, group[fresh[0]!]!.info, ctx)];
+    fresh.forEach((index, n) => {
+      const { request } = group[index]!;
+      const body = bodies[n];
+      const record = request.caller ? { userId: request.caller.userId, id: request.id, op: request.op, answer: body } : undefined;
+      answers[index] = { response: { ok: true, body }, record };
+    });
+    return answers;
   }
 
   private publish(published: Published[]): void {
@@ -198,6 +232,26 @@ export class AppRunner<T> {
     this.metrics.mailboxAppends.inc(published.length);
     for (const [userId, events] of byUser) this.messenger.publish(userId, { kind: 'events', events, committedAt });
   }
+}
+
+/**
+ * The requests from `start` that can be written together: consecutive requests of one
+ * operation whose handler writes many at once, up to a request id seen earlier in the group
+ * (a retry must see its original's answer, so it starts a new group).
+ */
+function groupFrom(batch: Pending[], start: number): Pending[] {
+  const first = batch[start]!;
+  if (!first.handler.writeMany) return [first];
+  const group = [first];
+  const ids = new Set([`${first.request.caller?.userId} ${first.request.id}`]);
+  for (let i = start + 1; i < batch.length; i++) {
+    const item = batch[i]!;
+    const key = `${item.request.caller?.userId} ${item.request.id}`;
+    if (item.request.op !== first.request.op || ids.has(key)) break;
+    ids.add(key);
+    group.push(item);
+  }
+  return group;
 }
 
 function checkAccess(def: OpDef, request: AppRequest): void {

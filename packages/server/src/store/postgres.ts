@@ -1,6 +1,7 @@
 import { PodError } from '@pod/protocol';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { preparedStatementName } from './hot-sql.ts';
 import type { Database as Tables } from './schema.ts';
 import type { Store } from './store.ts';
 
@@ -52,6 +53,19 @@ export function postgresPoolConfig(url: string): pg.PoolConfig {
   return { connectionString: parsed.toString(), types, max: 10, options: options.filter(Boolean).join(' ') };
 }
 
+/**
+ * Kysely sends every query unnamed, so PostgreSQL parses and plans it each time. The many-row
+ * statements of the hot path (hot-sql.ts, rowsQuery) have one text whatever their size: sent
+ * under a name, each connection prepares them once.
+ */
+function prepareManyRowStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((text: unknown, values?: unknown) => {
+    const name = typeof text === 'string' ? preparedStatementName(text) : undefined;
+    return name ? query({ name, text, values }) : values === undefined ? query(text) : query(text, values);
+  }) as typeof client.query;
+}
+
 export function openPostgresStore(url: string): Store {
   const pool = new pg.Pool(postgresPoolConfig(url));
   // A connection can fail (server restart). pg emits that on the pool while the connection is
@@ -59,7 +73,10 @@ export function openPostgresStore(url: string): Store {
   // transaction), and an unhandled 'error' event would end the process. Either way the next
   // query on it fails, the pool drops it on release, and the next query gets a fresh one.
   pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    prepareManyRowStatements(client);
+  });
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',

@@ -1,11 +1,29 @@
-import { PodError } from '@pod/protocol';
-import type { AppOps } from '../../runtime/app.ts';
+import { PodError, type ImMessage, type OpInput } from '@pod/protocol';
+import type { AppOps, RequestInfo, WriteScope } from '../../runtime/app.ts';
 import type { ImTables } from '../../store/schema.ts';
-import { conversations, historyPage, insertMessage, markReceipts } from './im.repo.ts';
+import { conversations, historyPage, insertMessages, markReceipts } from './im.repo.ts';
 import { newMessageId } from './message-id.ts';
 import { permissions, type Permission } from './permissions.ts';
 
 const DEFAULT_PAGE = 50;
+
+type SendRequest = { input: OpInput<'im.send'>; request: RequestInfo & { prepared: Permission } };
+
+/** Stores messages set-wise and puts each in its sender's and its recipient's mailbox. */
+async function sendMessages(scope: WriteScope<ImTables>, requests: readonly SendRequest[]): Promise<ImMessage[]> {
+  const messages = await insertMessages(
+    scope.tx,
+    requests.map(({ input, request }) => {
+      const caller = request.caller!;
+      return { id: newMessageId(), senderId: caller.userId, senderName: caller.name, recipientId: request.prepared.toId, recipientName: request.prepared.toName, text: input.text, at: scope.now };
+    }),
+  );
+  for (const [index, message] of messages.entries()) {
+    const { request } = requests[index]!;
+    await scope.emit([request.prepared.toId, request.caller!.userId], 'im.message', message);
+  }
+  return messages;
+}
 
 export const imOps: AppOps<ImTables> = {
   'im.send': {
@@ -15,20 +33,9 @@ export const imOps: AppOps<ImTables> = {
       return permissions(ctx).check(caller.userId, input.to);
     },
     async write(scope, input, request) {
-      const caller = request.caller!;
-      const { toId, toName } = request.prepared as Permission;
-      const message = await insertMessage(scope.tx, {
-        id: newMessageId(),
-        senderId: caller.userId,
-        senderName: caller.name,
-        recipientId: toId,
-        recipientName: toName,
-        text: input.text,
-        at: scope.now,
-      });
-      await scope.emit([toId, caller.userId], 'im.message', message);
-      return message;
+      return (await sendMessages(scope, [{ input, request }]))[0]!;
     },
+    writeMany: sendMessages,
   },
   'im.history': {
     async read(input, request, ctx) {

@@ -1,6 +1,6 @@
 import type { ImMessage } from '@pod/protocol';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { hotQuery } from '../../store/hot-sql.ts';
+import { rowsQuery, type RowsStatement } from '../../store/hot-sql.ts';
 import type { ImTables } from '../../store/schema.ts';
 
 type Db = Kysely<ImTables> | Transaction<ImTables>;
@@ -24,26 +24,39 @@ export function toMessage(row: Row): ImMessage {
   };
 }
 
-export async function insertMessage(
-  tx: Transaction<ImTables>,
-  message: { id: string; senderId: number; senderName: string; recipientId: number; recipientName: string; text: string; at: string },
-): Promise<ImMessage> {
-  const { rows } = await hotQuery<{ ord: number }>(
+export interface NewMessage {
+  id: string;
+  senderId: number;
+  senderName: string;
+  recipientId: number;
+  recipientName: string;
+  text: string;
+  at: string;
+}
+
+const INSERT: RowsStatement = {
+  text: 'insert into im_messages (id, conv, sender_id, recipient_id, sender_name, recipient_name, text, at) {rows} returning id, ord',
+  types: ['text', 'text', 'bigint', 'bigint', 'text', 'text', 'text', 'text'],
+};
+
+/** Stores messages in one statement; each gets the next conversation order. */
+export async function insertMessages(tx: Transaction<ImTables>, messages: readonly NewMessage[]): Promise<ImMessage[]> {
+  const { rows } = await rowsQuery<{ id: string; ord: number }>(
     tx as unknown as Kysely<never>,
-    `insert into im_messages (id, conv, sender_id, recipient_id, sender_name, recipient_name, text, at, delivered_at, read_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, null, null) returning ord`,
-    [message.id, conversationKey(message.senderName, message.recipientName), message.senderId, message.recipientId, message.senderName, message.recipientName, message.text, message.at],
+    INSERT,
+    messages.map((m) => [m.id, conversationKey(m.senderName, m.recipientName), m.senderId, m.recipientId, m.senderName, m.recipientName, m.text, m.at]),
   );
-  return {
-    id: message.id,
-    from: message.senderName,
-    to: message.recipientName,
-    text: message.text,
-    at: message.at,
-    order: Number(rows[0]!.ord),
+  const orders = new Map(rows.map((row) => [row.id, Number(row.ord)]));
+  return messages.map((m) => ({
+    id: m.id,
+    from: m.senderName,
+    to: m.recipientName,
+    text: m.text,
+    at: m.at,
+    order: orders.get(m.id)!,
     deliveredAt: null,
     readAt: null,
-  };
+  }));
 }
 
 /** One page of a conversation, oldest first, ending just before `before` (an order). */
