@@ -21,18 +21,19 @@ export interface AnswerEnvelope {
 
 export interface WorkQueueOptions {
   prefix: string;
-  /** How long a delivered request may stay unacknowledged before another instance gets it. */
+  /** How long a delivered message may stay unacknowledged before another instance gets it. */
   ackWaitMs: number;
-  /** Unacknowledged requests per app across all its instances (the consumer's max_ack_pending). */
+  /**
+   * Unacknowledged messages per app across all its instances (the consumer's max_ack_pending).
+   * A message holds the requests one process queued in one turn (nats-outbox.ts).
+   */
   maxAckPending: number;
-  /** Requests one instance runs at once, so the runner's group commit has something to batch. */
+  /** Messages one instance runs at once, so the runner's group commit has something to batch. */
   maxInFlight: number;
   /** How long one pull request waits on the server before the client pulls again. */
   pullExpiresMs: number;
   /** How long a queued request may wait for any consumer before JetStream drops it. */
   maxAgeMs: number;
-  /** JetStream's duplicate window for `Nats-Msg-Id`. */
-  duplicateWindowMs: number;
 }
 
 export const defaultWorkQueueOptions: Omit<WorkQueueOptions, 'prefix'> = {
@@ -41,7 +42,6 @@ export const defaultWorkQueueOptions: Omit<WorkQueueOptions, 'prefix'> = {
   maxInFlight: 64,
   pullExpiresMs: 30_000,
   maxAgeMs: 10 * 60_000,
-  duplicateWindowMs: 2 * 60_000,
 };
 
 export const streamName = (prefix: string): string => `${prefix}-apps`;
@@ -58,7 +58,6 @@ export async function ensureStream(jsm: JetStreamManager, options: WorkQueueOpti
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
     max_age: nanos(options.maxAgeMs),
-    duplicate_window: nanos(options.duplicateWindowMs),
   };
   try {
     await jsm.streams.add(config);
@@ -157,11 +156,13 @@ export async function consumeWorkQueue(
     running.add(run);
   };
 
-  // Pulls only as many requests as this instance has free slots, so no instance hoards work
-  // that another could run now, and a crash strands at most maxInFlight requests.
+  // Pulls only as many messages as this instance has free slots, so no instance hoards work
+  // that another could run now, and a crash strands at most maxInFlight messages. A busy
+  // instance pulls again once half its slots are free, not for every slot freed: one pull
+  // request per message would cost the NATS server as much as the messages themselves.
   const loop = (async () => {
     while (!stopped) {
-      while (inFlight >= options.maxInFlight && !stopped) await new Promise<void>((resolve) => (slotFreed = resolve));
+      while (inFlight > options.maxInFlight / 2 && !stopped) await new Promise<void>((resolve) => (slotFreed = resolve));
       if (stopped) break;
       const began = Date.now();
       let received = 0;
