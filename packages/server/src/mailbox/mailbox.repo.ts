@@ -28,6 +28,34 @@ const HEADS: RowsStatement = {
 };
 const MAILBOX: RowsStatement = { text: 'insert into mailbox (user_id, seq, event_id) {rows}', types: ['bigint', 'bigint', 'bigint'] };
 
+/** Who gets what of a batch's events: each emit's recipients once, and how many events each user gets. */
+export interface AppendPlan {
+  recipients: number[][];
+  counts: Map<number, number>;
+  /** Ascending: the order in which heads are locked. */
+  users: number[];
+}
+
+export function planAppend(emits: readonly Emit[]): AppendPlan {
+  const recipients = emits.map((emit) => [...new Set(emit.userIds)]);
+  const counts = new Map<number, number>();
+  for (const users of recipients) for (const userId of users) counts.set(userId, (counts.get(userId) ?? 0) + 1);
+  return { recipients, counts, users: [...counts.keys()].sort((x, y) => x - y) };
+}
+
+/** Each user's events get the seqs after the head's earlier value, in emit order. */
+export function assignSeqs(plan: AppendPlan, emits: readonly Emit[], heads: ReadonlyArray<{ user_id: number; last_seq: number }>): Appended[][] {
+  const nextSeq = new Map<number, number>();
+  for (const head of heads) nextSeq.set(Number(head.user_id), Number(head.last_seq) - plan.counts.get(Number(head.user_id))! + 1);
+  return emits.map((emit, index) =>
+    plan.recipients[index]!.map((userId) => {
+      const seq = nextSeq.get(userId)!;
+      nextSeq.set(userId, seq + 1);
+      return { userId, event: { seq, type: emit.type, body: emit.body } };
+    }),
+  );
+}
+
 /**
  * Appends events to users' mailboxes: each body is stored once, each mailbox gets a small row
  * pointing at it with that user's next seq, in the order given. Must run inside the transaction
@@ -39,25 +67,14 @@ const MAILBOX: RowsStatement = { text: 'insert into mailbox (user_id, seq, event
  */
 export async function appendEvents(tx: Transaction<CoreTables>, emits: readonly Emit[], now: string): Promise<Appended[][]> {
   const db = tx as unknown as Kysely<never>;
-  const recipients = emits.map((emit) => [...new Set(emit.userIds)]);
-  const counts = new Map<number, number>();
-  for (const users of recipients) for (const userId of users) counts.set(userId, (counts.get(userId) ?? 0) + 1);
-  if (counts.size === 0) return emits.map(() => []);
+  const plan = planAppend(emits);
+  if (plan.users.length === 0) return emits.map(() => []);
   const inserted = await rowsQuery<{ id: number }>(db, EVENTS, emits.map((emit) => [emit.type, JSON.stringify(emit.body), now]));
   // One statement numbers its rows in the order given, but neither engine promises to return
   // them in that order.
   const eventIds = inserted.rows.map((row) => Number(row.id)).sort((x, y) => x - y);
-  const users = [...counts.keys()].sort((x, y) => x - y);
-  const heads = await rowsQuery<{ user_id: number; last_seq: number }>(db, HEADS, users.map((userId) => [userId, counts.get(userId)!]));
-  const nextSeq = new Map<number, number>();
-  for (const head of heads.rows) nextSeq.set(Number(head.user_id), Number(head.last_seq) - counts.get(Number(head.user_id))! + 1);
-  const appended = emits.map((emit, index) =>
-    recipients[index]!.map((userId) => {
-      const seq = nextSeq.get(userId)!;
-      nextSeq.set(userId, seq + 1);
-      return { userId, event: { seq, type: emit.type, body: emit.body } };
-    }),
-  );
+  const heads = await rowsQuery<{ user_id: number; last_seq: number }>(db, HEADS, plan.users.map((userId) => [userId, plan.counts.get(userId)!]));
+  const appended = assignSeqs(plan, emits, heads.rows);
   await rowsQuery(db, MAILBOX, appended.flatMap((list, index) => list.map((a) => [a.userId, a.event.seq, eventIds[index]!])));
   return appended;
 }

@@ -1,7 +1,7 @@
 import { findOp, PodError, type EventType, type OpDef } from '@pod/protocol';
 import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { appendEvents, type Emit, type StoredEvent } from '../mailbox/mailbox.repo.ts';
+import type { Emit, StoredEvent } from '../mailbox/mailbox.repo.ts';
 import type { AppRequest, AppResponse, Messenger } from '../messenger/messenger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/index.ts';
@@ -9,7 +9,8 @@ import { isTransactionConflict } from '../store/conflicts.ts';
 import type { CoreTables } from '../store/schema.ts';
 import type { AppContext, AppServer, ReadHandler, RequestInfo, WriteHandler, WriteScope } from './app.ts';
 import { invalidInput, toErrorBody } from './errors.ts';
-import { findAnswers, recordAnswers, requestKey, type RecordedAnswer, type RequestRecord } from './requests.repo.ts';
+import { endBatch } from './batch-commit.repo.ts';
+import { findAnswers, requestKey, type RecordedAnswer, type RequestRecord } from './requests.repo.ts';
 
 const MAX_BATCH = 512;
 /** Runs of a batch whose transaction PostgreSQL ended in a deadlock or serialisation conflict. */
@@ -26,10 +27,11 @@ interface BatchOutcome {
 class OneRequestFailed extends Error {}
 
 /**
- * Another process committed one of the batch's request ids while it ran (a client's retry
- * racing its original): the batch runs again and that request repeats the committed answer.
+ * One of the batch's request ids already has an answer in the store: a client's retry, or its
+ * original committed by another process meanwhile. The batch runs again, reading the request
+ * log first, and that request repeats the committed answer.
  */
-class RetriedElsewhere extends Error {}
+class AnsweredBefore extends Error {}
 
 interface Pending {
   request: AppRequest;
@@ -118,17 +120,24 @@ export class AppRunner<T> {
     });
   }
 
-  /** A batch whose transaction lost a deadlock runs again whole: none of it committed. */
+  /**
+   * A batch whose transaction lost a deadlock runs again whole: none of it committed. Retries
+   * are rare, so the first run does not read the request log: recording the answers finds any
+   * id answered before (AnsweredBefore), and only then does the batch run again, reading it.
+   */
   private async run(batch: Pending[]): Promise<BatchOutcome> {
+    let readLog = false;
     for (let run = 1; ; run++) {
       try {
-        return await this.attempt(batch, false).catch((error: unknown) => {
-          if (error instanceof OneRequestFailed) return this.attempt(batch, true);
+        return await this.attempt(batch, false, readLog).catch((error: unknown) => {
+          if (error instanceof OneRequestFailed) return this.attempt(batch, true, readLog);
           throw error;
         });
       } catch (error) {
-        if (!(isTransactionConflict(error) || error instanceof RetriedElsewhere) || run >= MAX_CONFLICT_RUNS) throw error;
-        this.log.debug({ err: error, run }, 'batch met a transaction conflict; running it again');
+        if (error instanceof AnsweredBefore) readLog = true;
+        else if (!isTransactionConflict(error)) throw error;
+        if (run >= MAX_CONFLICT_RUNS) throw error;
+        this.log.debug({ err: error, run }, 'batch runs again');
       }
     }
   }
@@ -139,15 +148,15 @@ export class AppRunner<T> {
    * runs again with a savepoint per request, so the failure changes nothing while its
    * neighbours commit. Handlers touch nothing outside the transaction before it commits.
    */
-  private async attempt(batch: Pending[], isolate: boolean): Promise<BatchOutcome> {
+  private async attempt(batch: Pending[], isolate: boolean, readLog: boolean): Promise<BatchOutcome> {
     const outcome: BatchOutcome = { responses: [], published: [], hooks: [] };
     const now = new Date().toISOString();
     await this.store.transaction(async (tx) => {
       const core = tx as unknown as Transaction<CoreTables>;
       // A batch's request log is read and written set-wise, one statement each, not per request.
-      const log = await findAnswers(core, batch.flatMap((item) => (item.request.caller ? [{ userId: item.request.caller.userId, id: item.request.id }] : [])));
+      const log = readLog ? await findAnswers(core, batch.flatMap((item) => (item.request.caller ? [{ userId: item.request.caller.userId, id: item.request.id }] : []))) : new Map<string, RecordedAnswer>();
       const recorded: RequestRecord[] = [];
-      // Appended once the requests have run, all together: see appendEvents.
+      // Appended once the requests have run, all together: see endBatch.
       const emits: Emit[] = [];
       for (let start = 0; start < batch.length; ) {
         const group = isolate ? [batch[start]!] : groupFrom(batch, start);
@@ -184,8 +193,9 @@ export class AppRunner<T> {
           outcome.responses.push({ ok: false, error: toErrorBody(error, this.log, { op: group[0]!.request.op, request: group[0]!.request.id }) });
         }
       }
-      if (!(await recordAnswers(core, recorded, now))) throw new RetriedElsewhere();
-      outcome.published = (await appendEvents(core, emits, now)).flat();
+      const end = await endBatch(core, recorded, emits, now);
+      if (!end.allNew) throw new AnsweredBefore();
+      outcome.published = end.appended.flat();
     });
     return outcome;
   }

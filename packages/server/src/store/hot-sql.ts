@@ -64,9 +64,22 @@ function postgresRowsText(statement: RowsStatement): string {
     const arrays = statement.types.map((type, index) => `$${index + 1}::${type}[]`).join(', ');
     text = statement.text.replace('{rows}', `select * from unnest(${arrays})`);
     rowsTexts.set(statement, text);
-    prepared.set(text, `pod_rows_${prepared.size + 1}`);
+    prepared.set(text, `pod_stmt_${prepared.size + 1}`);
   }
   return text;
+}
+
+/**
+ * Runs a PostgreSQL statement of the hot path whose text never changes (array parameters),
+ * prepared once per connection under a name.
+ */
+export function preparedQuery<R>(db: Kysely<never>, text: string, parameters: readonly unknown[]): Promise<QueryResult<R>> {
+  if (!prepared.has(text)) prepared.set(text, `pod_stmt_${prepared.size + 1}`);
+  return db.executeQuery<R>(CompiledQuery.raw(text, parameters as unknown[]));
+}
+
+export function isPostgres(db: Kysely<never>): boolean {
+  return dialect(db) === 'postgres';
 }
 
 /**
