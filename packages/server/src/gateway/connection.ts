@@ -7,6 +7,8 @@ import { invalidInput } from '../runtime/errors.ts';
 import type { GatewayDeps } from './deps.ts';
 
 const REPLAY_PAGE = 500;
+/** How long live events that skip a seq wait for the missing ones before the store is read. */
+const GAP_WAIT_MS = 50;
 const MAX_IN_FLIGHT = 64;
 /** A reader that falls this far behind is dropped; it resumes from its cursor when it returns. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -32,6 +34,8 @@ export class Connection {
   private helloAnswered: Promise<void> | undefined;
   /** A head seen beyond what was sent, at the last check; see `checkHead`. */
   private headAtLastCheck = 0;
+  /** Set while live events wait for earlier ones still on their way (see `deliver`). */
+  private gapTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -134,17 +138,47 @@ export class Connection {
       this.pending.push(...delivery.events);
       return;
     }
-    for (const event of delivery.events) {
+    if (this.gapTimer) {
+      this.pending.push(...delivery.events);
+      this.sendPendingInOrder();
+      return;
+    }
+    for (const [index, event] of delivery.events.entries()) {
       if (event.seq <= this.sent) continue;
       if (event.seq !== this.sent + 1) {
-        this.pending.push(...delivery.events.filter((e) => e.seq >= event.seq));
-        this.syncing = true;
-        void this.catchUp();
+        // With several application servers, the events just before this one are most likely
+        // still on their way from another server that committed first but published later:
+        // wait a moment for them before reading the store.
+        this.pending.push(...delivery.events.slice(index));
+        this.gapTimer = setTimeout(() => this.fillGapFromStore(), GAP_WAIT_MS);
         return;
       }
       this.sendEvent(event);
       this.deps.metrics.deliveryLatency.observe((Date.now() - delivery.committedAt) / 1000);
     }
+  }
+
+  /** Sends what arrived out of order once the events before it are in; the store fills what never comes. */
+  private sendPendingInOrder(): void {
+    this.pending.sort((a, b) => a.seq - b.seq);
+    let next = 0;
+    for (; next < this.pending.length; next++) {
+      const event = this.pending[next]!;
+      if (event.seq <= this.sent) continue;
+      if (event.seq !== this.sent + 1) break;
+      this.sendEvent(event);
+    }
+    this.pending = this.pending.slice(next);
+    if (this.pending.length > 0) return;
+    clearTimeout(this.gapTimer);
+    this.gapTimer = undefined;
+  }
+
+  private fillGapFromStore(): void {
+    this.gapTimer = undefined;
+    if (this.phase !== 'open' || this.syncing) return;
+    this.syncing = true;
+    void this.catchUp();
   }
 
   /**
@@ -154,7 +188,7 @@ export class Connection {
    * merely on its way, is read from the store. Returns whether a catch-up started.
    */
   checkHead(head: number): boolean {
-    if (this.phase !== 'open' || this.syncing) {
+    if (this.phase !== 'open' || this.syncing || this.gapTimer) {
       this.headAtLastCheck = 0;
       return false;
     }
@@ -244,6 +278,7 @@ export class Connection {
   private onClose(): void {
     const wasOpen = this.phase === 'open';
     this.phase = 'closed';
+    clearTimeout(this.gapTimer);
     if (wasOpen) this.hooks.closed(this);
   }
 }
