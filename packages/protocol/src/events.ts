@@ -3,6 +3,7 @@ import { userName } from './common.ts';
 import { buddyEntry } from './ops/directory.ts';
 import { presenceEntry } from './ops/presence.ts';
 import { imMessage } from './ops/im.ts';
+import { fileEntry } from './files/schemas.ts';
 
 /**
  * Every event a client can receive. Stored events carry a mailbox `seq`; transient ones
@@ -16,6 +17,11 @@ export const eventBodies = {
   'buddy.groups': z.strictObject({ groups: z.array(z.string()) }),
   'buddy.blocked': z.strictObject({ name: userName, blocked: z.boolean() }),
   presence: presenceEntry,
+  /**
+   * My file tree changed (on any of my devices): `entries` as they are now (a trashed one has
+   * `trashedAt`), `removed` the ids deleted for good, each with everything that was inside it.
+   */
+  'files.changed': z.strictObject({ entries: z.array(fileEntry), removed: z.array(z.number().int()) }),
 } as const;
 
 export const transientEventTypes = new Set<EventType>(['presence']);

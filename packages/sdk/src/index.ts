@@ -1,5 +1,6 @@
 export { PodClient, type PodClientOptions, type ConnectionState, type WebSocketLike, type WebSocketFactory } from './client.ts';
 export { callOp, login, toPodError, type LoginAnswer, type HttpOptions } from './http.ts';
 export { applyBuddyEvent, applyHistoryEvent } from './state.ts';
+export { Chunker, chunkAll, chunkStream, CHUNK_AVG, CHUNK_MAX, CHUNK_MIN, type Chunk, type ChunkerOptions, type ChunkStream, type FileDigest, type Sha256, type Sha256Factory } from './files/chunker.ts';
 export { PodError } from '@pod/protocol';
-export type { PodEvent, EventType, OpName, OpInput, OpOutput, ClientOpName, BuddyList, ImMessage, PresenceEntry, Profile } from '@pod/protocol';
+export type { PodEvent, EventType, OpName, OpInput, OpOutput, ClientOpName, BuddyList, ImMessage, PresenceEntry, Profile, FileEntry, FileVersion, FileRef } from '@pod/protocol';

@@ -28,6 +28,16 @@ export interface PodConfig {
   role: PodRole;
   /** The application servers this process runs (role `all` or `apps`). */
   apps: string[];
+  /** Where file chunks live: `file:DIR` (default `<data>/blobs`) or `s3://BUCKET?endpoint=URL`. */
+  blobsUrl: string;
+  /** Logical bytes each user may keep in their files; 0: no limit. */
+  filesQuotaBytes: number;
+  /** Earlier versions kept of each file when it is overwritten. */
+  filesVersions: number;
+  /** How long an unfinished upload stays resumable (and its chunks protected) after its last activity. */
+  filesUploadTtlMs: number;
+  /** How long a chunk no file references survives before it is collected. */
+  filesGcGraceMs: number;
 }
 
 export const podRoles = ['all', 'gateway', 'apps'] as const;
@@ -53,6 +63,11 @@ const settings = z.strictObject({
   natsPrefix: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'use 1-32 characters of A-Z, a-z, 0-9, "_" or "-"').default('pod'),
   role: z.enum(podRoles).default('all'),
   apps: z.union([z.array(z.string()), z.string().transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))]).optional(),
+  blobsUrl: z.string().min(1).optional(),
+  filesQuotaBytes: z.coerce.number().int().min(0).default(0),
+  filesVersions: z.coerce.number().int().min(0).max(1000).default(10),
+  filesUploadTtlMs: z.coerce.number().int().min(1000).default(24 * 60 * 60 * 1000),
+  filesGcGraceMs: z.coerce.number().int().min(0).default(60 * 60 * 1000),
 });
 
 const envNames: Record<keyof z.input<typeof settings>, string> = {
@@ -74,6 +89,11 @@ const envNames: Record<keyof z.input<typeof settings>, string> = {
   natsPrefix: 'POD_NATS_PREFIX',
   role: 'POD_ROLE',
   apps: 'POD_APPS',
+  blobsUrl: 'POD_BLOBS_URL',
+  filesQuotaBytes: 'POD_FILES_QUOTA_BYTES',
+  filesVersions: 'POD_FILES_VERSIONS',
+  filesUploadTtlMs: 'POD_FILES_UPLOAD_TTL_MS',
+  filesGcGraceMs: 'POD_FILES_GC_GRACE_MS',
 };
 
 /** Flags win over environment variables, which win over the config file (`POD_CONFIG` or `<data>/pod.json`). */
@@ -118,6 +138,11 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
     natsPrefix: s.natsPrefix,
     role: s.role,
     apps,
+    blobsUrl: s.blobsUrl ?? `file:${join(dataDir, 'blobs')}`,
+    filesQuotaBytes: s.filesQuotaBytes,
+    filesVersions: s.filesVersions,
+    filesUploadTtlMs: s.filesUploadTtlMs,
+    filesGcGraceMs: s.filesGcGraceMs,
   };
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { apps } from './apps/index.ts';
+import { openBlobs, type Blobs } from './blobs/index.ts';
 import type { PodConfig } from './config.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
 import { openMessenger } from './messenger/index.ts';
@@ -21,6 +22,8 @@ export interface RunningPod {
   messenger: Messenger;
   /** Absent in an application-server process (role `apps`). */
   gateway?: Gateway;
+  /** Present where the files app or a gateway runs. */
+  blobs?: Blobs;
   log: Logger;
   close(): Promise<void>;
 }
@@ -39,14 +42,26 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 export async function startPod(config: PodConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningPod> {
   const store = await openStore(config.databaseUrl);
   let messenger: Messenger;
+  let blobs: Blobs | undefined;
   try {
+    // Gateways take and serve file bytes; the files app checks and collects them.
+    if (config.role !== 'apps' || config.apps.includes('files')) blobs = await openBlobs(config.blobsUrl, log);
     messenger = await openMessenger(config, log);
   } catch (error) {
+    await blobs?.close();
     await store.close();
     throw error;
   }
   const metrics = new Metrics();
-  const appSettings: AppSettings = { openRegistration: config.openRegistration, presenceGraceMs: config.presenceGraceMs, presenceLeaseMs: config.presenceLeaseMs };
+  const appSettings: AppSettings = {
+    openRegistration: config.openRegistration,
+    presenceGraceMs: config.presenceGraceMs,
+    presenceLeaseMs: config.presenceLeaseMs,
+    filesQuotaBytes: config.filesQuotaBytes,
+    filesVersions: config.filesVersions,
+    filesUploadTtlMs: config.filesUploadTtlMs,
+    filesGcGraceMs: config.filesGcGraceMs,
+  };
   const consumers: Consumer[] = [];
   const stoppers: Array<() => void> = [];
   let gateway: Gateway | undefined;
@@ -60,11 +75,12 @@ export async function startPod(config: PodConfig, log: Logger = createLogger(con
     for (const consumer of [...consumers].reverse()) await consumer.stop();
     await messenger.close();
     await store.close();
+    await blobs?.close();
   };
   try {
     if (config.role !== 'gateway') {
       for (const app of apps.filter((a) => config.apps.includes(a.name))) {
-        const ctx = createAppContext(app.name, store, messenger, appSettings, log);
+        const ctx = createAppContext(app.name, store, messenger, appSettings, log, blobs);
         const runner = new AppRunner(app, ctx, store, messenger, metrics, log.child({ app: app.name }));
         consumers.push(await messenger.consume(app.name, runner.handle));
         if (app.start) stoppers.push(app.start(ctx));
@@ -78,6 +94,7 @@ export async function startPod(config: PodConfig, log: Logger = createLogger(con
         { ...listen, origins: config.origins, trustProxy: config.trustProxy, heartbeatMs: config.heartbeatMs, presenceLeaseMs: config.presenceLeaseMs, missedDeliveryCheckMs: config.missedDeliveryCheckMs, gatewayId: randomUUID(), version },
         store,
         messenger,
+        blobs!,
         metrics,
         log,
       );
@@ -93,6 +110,7 @@ export async function startPod(config: PodConfig, log: Logger = createLogger(con
     store,
     messenger,
     gateway,
+    blobs,
     log,
     close() {
       closing ??= stopAll();

@@ -92,5 +92,10 @@ export function showEvent(event: PodEvent, me: string): string {
       return `${event.body.blocked ? 'blocked' : 'unblocked'} ${event.body.name}`;
     case 'presence':
       return showPresence(event.body);
+    case 'files.changed': {
+      const { entries, removed } = event.body;
+      const changed = entries.map((entry) => `${entry.name}${entry.trashedAt ? ' (in the trash)' : ''}`);
+      return `your files changed: ${[...changed, ...(removed.length ? [`${removed.length} deleted for good`] : [])].join(', ')}`;
+    }
   }
 }

@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import { authOps } from './auth.ts';
 import { directoryOps } from './directory.ts';
+import { filesOps } from './files.ts';
+import { filesUploadOps } from './files-upload.ts';
 import { imOps } from './im.ts';
 import { presenceOps } from './presence.ts';
 import type { OpDef } from './define.ts';
 
 /** Every operation Pod answers, in one registry: name -> owning app, access, schemas. */
-export const ops = { ...authOps, ...directoryOps, ...presenceOps, ...imOps } as const satisfies Record<string, OpDef>;
+export const ops = { ...authOps, ...directoryOps, ...presenceOps, ...imOps, ...filesOps, ...filesUploadOps } as const satisfies Record<string, OpDef>;
 
 export type Ops = typeof ops;
 export type OpName = keyof Ops;

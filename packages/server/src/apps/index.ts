@@ -1,10 +1,11 @@
 import type { AnyAppServer } from '../runtime/app.ts';
 import { directoryApp } from './directory/index.ts';
+import { filesApp } from './files/index.ts';
 import { imApp } from './im/index.ts';
 import { appNames } from './names.ts';
 import { presenceApp } from './presence/index.ts';
 
 /** Every application server, in one explicit registry. */
-export const apps: readonly AnyAppServer[] = [directoryApp, presenceApp, imApp];
+export const apps: readonly AnyAppServer[] = [directoryApp, presenceApp, imApp, filesApp];
 
 if (apps.map((app) => app.name).join() !== appNames.join()) throw new Error('apps/names.ts must list every application server of apps/index.ts');

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Blobs } from '../blobs/index.ts';
 import { mailboxHead, mailboxHeads, readCursor } from '../mailbox/mailbox.repo.ts';
 import type { Messenger } from '../messenger/messenger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -13,6 +14,7 @@ import type { CoreTables } from '../store/schema.ts';
 import { resolveToken } from './auth.ts';
 import { CursorWriter } from './cursors.ts';
 import type { GatewayDeps } from './deps.ts';
+import { registerFileRoutes } from './files-http.ts';
 import { registerApiRoutes, sendError } from './http.ts';
 import { SocketHub } from './sockets.ts';
 import { statusPage } from './status-page.ts';
@@ -41,11 +43,12 @@ export interface Gateway {
 
 const MAX_BODY_BYTES = 256 * 1024;
 
-export async function startGateway(options: GatewayOptions, store: Store, messenger: Messenger, metrics: Metrics, log: Logger): Promise<Gateway> {
+export async function startGateway(options: GatewayOptions, store: Store, messenger: Messenger, blobs: Blobs, metrics: Metrics, log: Logger): Promise<Gateway> {
   const coreDb = store.db as unknown as Kysely<CoreTables>;
   const cursors = new CursorWriter(coreDb, log);
   const deps: GatewayDeps = {
     messenger,
+    blobs,
     coreDb,
     cursors,
     metrics,
@@ -87,6 +90,7 @@ export async function startGateway(options: GatewayOptions, store: Store, messen
   });
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   registerApiRoutes(app, deps);
+  await app.register(async (scope) => registerFileRoutes(scope, deps));
 
   const hub = new SocketHub(deps, { gatewayId: options.gatewayId, origins: options.origins, trustProxy: options.trustProxy, presenceLeaseMs: options.presenceLeaseMs, missedDeliveryCheckMs: options.missedDeliveryCheckMs });
   app.server.on('upgrade', (request, socket, head) => {

@@ -2,6 +2,7 @@ import type { EventBody, EventType, OpInput, OpName, OpOutput, Ops } from '@pod/
 import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Logger } from 'pino';
+import type { Blobs } from '../blobs/index.ts';
 import type { Caller } from '../messenger/messenger.ts';
 
 /** Settings an application server may read; fixed at start. */
@@ -11,14 +12,27 @@ export interface AppSettings {
   presenceGraceMs: number;
   /** How long a connected device counts as online without a refresh from its gateway. */
   presenceLeaseMs: number;
+  /** Logical bytes each user may keep in their files; 0: no limit. */
+  filesQuotaBytes: number;
+  /** Earlier versions kept per file. */
+  filesVersions: number;
+  /** How long an unfinished upload stays resumable after its last activity. */
+  filesUploadTtlMs: number;
+  /** How long an unreferenced chunk survives before it is collected. */
+  filesGcGraceMs: number;
 }
 
 /**
- * Everything an application server gets: its own tables, the messenger (as `call` and
- * `push`), a logger and the settings. Apps import nothing else of the server.
+ * Everything an application server gets: its own tables, the blob store, the messenger (as
+ * `call` and `push`), a logger and the settings. Apps import nothing else of the server.
  */
 export interface AppContext<T> {
   readonly db: Kysely<T>;
+  /**
+   * Content-addressed bytes (file chunks), shared by every app and the gateway. In a process
+   * that opened none (an apps process without `files`) every call fails as `unavailable`.
+   */
+  readonly blobs: Blobs;
   readonly log: Logger;
   readonly settings: AppSettings;
   /** Asks another application server through the messenger; a failure arrives as PodError. */

@@ -2,14 +2,16 @@ import { findOp, PodError, type ErrorBody } from '@pod/protocol';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Blobs } from '../blobs/index.ts';
 import type { Messenger } from '../messenger/messenger.ts';
 import type { Store } from '../store/index.ts';
 import type { AppContext, AppSettings } from './app.ts';
 
-export function createAppContext<T>(name: string, store: Store, messenger: Messenger, settings: AppSettings, log: Logger): AppContext<T> {
+export function createAppContext<T>(name: string, store: Store, messenger: Messenger, settings: AppSettings, log: Logger, blobs: Blobs = noBlobs): AppContext<T> {
   return {
     // An app's handle is typed with its own tables only: it cannot name another app's.
     db: store.db as unknown as Kysely<T>,
+    blobs,
     log: log.child({ app: name }),
     settings,
     async call(op, body) {
@@ -30,3 +32,21 @@ export function createAppContext<T>(name: string, store: Store, messenger: Messe
     },
   };
 }
+
+const noBlobStore = async (): Promise<never> => {
+  throw new PodError('unavailable', 'this process has no blob store: run the files app in a process that opens --blobs-url');
+};
+
+/** The blob store of a process that opened none (an apps process without `files`). */
+const noBlobs: Blobs = {
+  kind: 'disk',
+  put: noBlobStore,
+  get: noBlobStore,
+  has: noBlobStore,
+  stat: noBlobStore,
+  delete: noBlobStore,
+  async *list() {
+    await noBlobStore();
+  },
+  close: async () => {},
+};

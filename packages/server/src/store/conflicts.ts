@@ -9,3 +9,13 @@ const RETRYABLE = new Set(['40P01', '40001']);
 export function isTransactionConflict(error: unknown): boolean {
   return typeof error === 'object' && error !== null && RETRYABLE.has(String((error as { code?: unknown }).code));
 }
+
+/**
+ * A unique index refused a row: two requests raced to the same name (the one checked before
+ * inserting, in another process's transaction). The loser answers `conflict`.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = String((error as { code?: unknown }).code);
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

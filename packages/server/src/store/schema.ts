@@ -55,4 +55,46 @@ export interface ImTables {
   };
 }
 
-export type Database = CoreTables & DirectoryTables & PresenceTables & ImTables;
+export interface FilesTables {
+  /** Items of the root folder have parent_id 0; `trash_root` is set on every item of a trashed subtree, `trashed_at` on its top. */
+  files_nodes: {
+    id: Generated<number>;
+    user_id: number;
+    parent_id: number;
+    name: string;
+    kind: 'file' | 'folder';
+    size: number;
+    content_type: string;
+    hash: string | null;
+    version_id: number | null;
+    created_at: string;
+    modified_at: string;
+    trashed_at: string | null;
+    trash_root: number | null;
+  };
+  files_versions: { id: Generated<number>; node_id: number; user_id: number; size: number; hash: string; manifest: string; chunk_count: number; created_at: string };
+  files_version_chunks: { version_id: number; idx: number; hash: string; size: number; byte_start: number };
+  /**
+   * `refs`: manifest rows naming the chunk; `touched_at` (ms): last stored; `state`: 'present',
+   * 'damaged' (its stored bytes failed their hash: to be sent again) or 'deleting' (being collected).
+   */
+  files_chunks: { hash: string; size: number; stored_size: number; refs: number; touched_at: number; state: 'present' | 'damaged' | 'deleting' };
+  files_chunk_owners: { user_id: number; hash: string };
+  files_uploads: {
+    id: string;
+    user_id: number;
+    path: string;
+    size: number;
+    hash: string;
+    chunk_count: number;
+    content_type: string | null;
+    overwrite: number;
+    nonce: string;
+    created_at: string;
+    expires_at: number;
+  };
+  files_upload_chunks: { upload_id: string; idx: number; hash: string; size: number; byte_start: number };
+  files_usage: { user_id: number; logical_bytes: number };
+}
+
+export type Database = CoreTables & DirectoryTables & PresenceTables & ImTables & FilesTables;

@@ -16,3 +16,12 @@ export function withAutoId<T extends string>(table: CreateTableBuilder<T, never>
 export function clustered<T extends string, C extends string>(table: CreateTableBuilder<T, C>, kind: StoreKind): CreateTableBuilder<T, C> {
   return kind === 'sqlite' ? table.modifyEnd(sql`without rowid`) : table;
 }
+
+/**
+ * A text column compared and ordered by its bytes (UTF-8, so by code point) on both engines:
+ * SQLite's default, PostgreSQL's "C" collation. File names are listed, paged and made unique
+ * by it, so the order and what counts as "the same name" never depend on the engine or locale.
+ */
+export function bytewiseText(kind: StoreKind): (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder {
+  return (column) => (kind === 'postgres' ? column.notNull().modifyEnd(sql`collate "C"`) : column.notNull());
+}

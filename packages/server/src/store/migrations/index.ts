@@ -5,6 +5,7 @@ import * as core from './0001_core.ts';
 import * as directory from './0002_directory.ts';
 import * as presence from './0003_presence.ts';
 import * as im from './0004_im.ts';
+import * as files from './0005_files.ts';
 
 type Step = { up(db: Kysely<unknown>, kind: StoreKind): Promise<void> };
 
@@ -14,6 +15,7 @@ const steps: Record<string, Step> = {
   '0002_directory': directory,
   '0003_presence': presence,
   '0004_im': im,
+  '0005_files': files,
 };
 
 export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<void> {

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { filePath } from '../files/names.ts';
+import {
+  byteCount,
+  chunkProof,
+  chunkRef,
+  contentType,
+  fileEntry,
+  fileRef,
+  manifestPage,
+  MAX_CHUNK_BYTES,
+  MAX_FILE_CHUNKS,
+  MAX_MANIFEST_PAGE,
+  nodeId,
+  sha256Hex,
+  uploadId,
+  uploadNeeds,
+} from '../files/schemas.ts';
+import type { OpDef } from './define.ts';
+
+const proofs = z.array(chunkProof).max(MAX_MANIFEST_PAGE, `send at most ${MAX_MANIFEST_PAGE} proofs per request (the rest with files.upload.prove)`);
+
+/**
+ * Uploads, resumable and deduplicated. The client cuts the file into content-defined chunks
+ * and hashes them; `begin` answers which chunks to send (PUT /v1/files/uploads/<id>/chunks/<hash>)
+ * and which the server holds but the caller must prove they hold too; `commit` makes the file
+ * (or its new version). Bytes never travel in these operations, only hashes.
+ */
+export const filesUploadOps = {
+  /**
+   * Starts an upload of `size` bytes with SHA-256 `hash` to `path`, or resumes the caller's
+   * unfinished upload of the same content to the same path. `chunks` is the manifest's first
+   * page; send the rest with files.upload.manifest. An existing file at `path` gets a new
+   * version (its current one is kept) unless `overwrite` is false.
+   */
+  'files.upload.begin': {
+    app: 'files',
+    access: 'user',
+    input: z.strictObject({
+      path: filePath,
+      size: byteCount,
+      hash: sha256Hex,
+      chunkCount: z.number().int().min(0).max(MAX_FILE_CHUNKS, `a file has at most ${MAX_FILE_CHUNKS} chunks`),
+      chunks: manifestPage,
+      type: contentType.optional(),
+      overwrite: z.boolean().optional(),
+    }),
+    output: uploadNeeds.extend({
+      uploadId: z.string(),
+      /** Keys the proofs of possession (see chunkProof). */
+      nonce: z.string(),
+      expiresAt: z.string(),
+      chunkCount: z.number().int(),
+    }),
+  },
+  /** The manifest's entries from index `from` on (pages after the first). */
+  'files.upload.manifest': {
+    app: 'files',
+    access: 'user',
+    input: z.strictObject({ uploadId, from: z.number().int().min(0).max(MAX_FILE_CHUNKS), chunks: manifestPage.min(1) }),
+    output: uploadNeeds,
+  },
+  /** What an upload still needs, for the manifest entries from `from` on (one page). */
+  'files.upload.status': {
+    app: 'files',
+    access: 'user',
+    readonly: true,
+    input: z.strictObject({ uploadId, from: z.number().int().min(0).max(MAX_FILE_CHUNKS).optional() }),
+    output: uploadNeeds.extend({ chunkCount: z.number().int(), expiresAt: z.string(), next: z.number().int().optional() }),
+  },
+  /** Proofs of possession ahead of the commit, when there are more than one commit carries. */
+  'files.upload.prove': { app: 'files', access: 'user', input: z.strictObject({ uploadId, proofs: proofs.min(1) }), output: z.strictObject({ proven: z.number().int() }) },
+  /**
+   * Makes the file: every chunk must have been sent or proven (`conflict` otherwise, with the
+   * indexes still needed in `data`), and the chunks must add up to the declared size and hash.
+   */
+  'files.upload.commit': { app: 'files', access: 'user', input: z.strictObject({ uploadId, proofs: proofs.optional() }), output: z.strictObject({ entry: fileEntry }) },
+  'files.upload.cancel': { app: 'files', access: 'user', input: z.strictObject({ uploadId }), output: z.strictObject({}) },
+  /** The gateway asks before taking a chunk's bytes: is it part of the caller's open upload, and how long is it? */
+  'files.upload.expect': {
+    app: 'files',
+    access: 'internal',
+    readonly: true,
+    input: z.strictObject({ uploadId, hash: sha256Hex }),
+    output: z.strictObject({ size: z.number().int().min(1).max(MAX_CHUNK_BYTES) }),
+  },
+  /** The gateway stored a chunk's bytes (checked against its hash) for the caller's upload. */
+  'files.upload.stored': {
+    app: 'files',
+    access: 'internal',
+    input: z.strictObject({ uploadId, hash: sha256Hex, size: z.number().int().min(1).max(MAX_CHUNK_BYTES), storedBytes: z.number().int().min(0) }),
+    output: z.strictObject({}),
+  },
+  /**
+   * The gateway read a chunk whose stored bytes no longer match its hash: until someone sends
+   * those bytes again (which heals the stored copy), uploads are asked for them as if absent.
+   */
+  'files.chunk.damaged': { app: 'files', access: 'internal', input: z.strictObject({ hash: sha256Hex }), output: z.strictObject({}) },
+  /**
+   * The gateway serves a download: a file's (or one of its versions') details and the chunks
+   * that cover its bytes from `offset` on, one page at a time, for the caller only.
+   */
+  'files.content': {
+    app: 'files',
+    access: 'internal',
+    readonly: true,
+    input: z.strictObject({ target: fileRef, version: nodeId.optional(), offset: byteCount.optional() }),
+    output: z.strictObject({
+      entry: fileEntry,
+      version: z.number().int(),
+      size: z.number().int(),
+      hash: z.string(),
+      /** The chunks from the one holding `offset`, each with its offset in the file. */
+      chunks: z.array(chunkRef.extend({ offset: z.number().int() })),
+      more: z.boolean(),
+    }),
+  },
+} as const satisfies Record<string, OpDef>;

@@ -1,0 +1,85 @@
+import { MAX_CHUNK_BYTES, MAX_MANIFEST_PAGE, PodError, type ChunkRef, type UploadNeeds } from '@pod/protocol';
+import type { Transaction } from 'kysely';
+import type { FilesTables } from '../../store/schema.ts';
+import type { Db } from './nodes.repo.ts';
+import { appendEntries, holdings, receivedOf, unmetEntries, uploadEntries, type UploadRow } from './uploads.repo.ts';
+
+type Tx = Transaction<FilesTables>;
+
+/** Refuses a declared size that the declared number of chunks cannot make. */
+export function checkDeclaredSize(size: number, chunkCount: number): void {
+  if ((size === 0) !== (chunkCount === 0)) throw new PodError('invalid', `a file of ${size} bytes cannot have ${chunkCount} chunks (an empty file has none, any other at least one)`);
+  if (size < chunkCount || size > chunkCount * MAX_CHUNK_BYTES) {
+    throw new PodError('invalid', `${chunkCount} chunks of 1 to ${MAX_CHUNK_BYTES} bytes cannot add up to ${size} bytes`);
+  }
+}
+
+/**
+ * Records manifest entries from index `from` on. Pages come in order and may be sent again (a
+ * resumed upload sends its manifest again): an entry already recorded must be the same.
+ * The sizes must add up to the upload's declared size once all entries are in. Answers how
+ * many entries are recorded.
+ */
+export async function applyPage(tx: Tx, upload: UploadRow, from: number, chunks: readonly ChunkRef[]): Promise<number> {
+  const received = await receivedOf(tx, upload.id);
+  const total = Number(upload.chunk_count);
+  if (from > received.count) throw new PodError('invalid', `send the manifest in order: the next entry is #${received.count}, not #${from}`);
+  if (from + chunks.length > total) throw new PodError('invalid', `the manifest has ${total} entries (chunkCount), not ${from + chunks.length}`);
+  const overlap = Math.max(0, Math.min(chunks.length, received.count - from));
+  if (overlap > 0) {
+    const known = await uploadEntries(tx, upload.id, from, overlap);
+    known.forEach((entry, index) => {
+      const sent = chunks[index]!;
+      if (entry.hash !== sent.hash || entry.size !== sent.size) {
+        throw new PodError('conflict', `manifest entry #${entry.idx} differs from the one sent before; cancel this upload and begin again`);
+      }
+    });
+  }
+  const fresh = chunks.slice(overlap);
+  const bytes = received.bytes + fresh.reduce((sum, chunk) => sum + chunk.size, 0);
+  const size = Number(upload.size);
+  const count = received.count + fresh.length;
+  if (bytes > size || (count === total && bytes !== size)) {
+    throw new PodError('invalid', `the chunks add up to ${count === total ? '' : 'at least '}${bytes} bytes, not the declared size of ${size}`);
+  }
+  if (fresh.length > 0) await appendEntries(tx, upload.id, received.count, received.bytes, fresh);
+  return count;
+}
+
+/**
+ * What the uploader must do for these entries: `send` the chunks the server lacks, `prove` the
+ * ones it holds that this user has neither sent nor proven. Each distinct chunk once, at its
+ * first index.
+ */
+export async function needsOf(db: Db, userId: number, entries: ReadonlyArray<{ idx: number; hash: string }>): Promise<Pick<UploadNeeds, 'send' | 'prove'>> {
+  const first = new Map<string, number>();
+  for (const entry of entries) if (!first.has(entry.hash)) first.set(entry.hash, entry.idx);
+  const { present, owned } = await holdings(db, userId, [...first.keys()]);
+  const send: number[] = [];
+  const prove: number[] = [];
+  for (const [hash, idx] of first) {
+    if (!present.has(hash)) send.push(idx);
+    else if (!owned.has(hash)) prove.push(idx);
+  }
+  return { send, prove };
+}
+
+/** The needs of a stored page of the manifest. */
+export async function pageNeeds(db: Db, userId: number, upload: UploadRow, from: number): Promise<UploadNeeds> {
+  const [received, entries] = await Promise.all([receivedOf(db, upload.id), uploadEntries(db, upload.id, from, MAX_MANIFEST_PAGE)]);
+  return { received: received.count, ...(await needsOf(db, userId, entries)) };
+}
+
+/**
+ * Refuses a commit while any chunk is absent or unproven (`conflict`, with what to send and
+ * prove in `data`) or differs in size from its manifest entry (`invalid`: the manifest lies).
+ */
+export async function checkAllMet(tx: Db, userId: number, upload: UploadRow, proven: ReadonlySet<string> = new Set()): Promise<void> {
+  const unmet = (await unmetEntries(tx, userId, upload.id, MAX_MANIFEST_PAGE)).map((entry) => (proven.has(entry.hash) ? { ...entry, owned: true } : entry));
+  const wrongSize = unmet.find((entry) => entry.chunkSize !== null && entry.present && entry.chunkSize !== entry.size);
+  if (wrongSize) throw new PodError('invalid', `chunk ${wrongSize.hash} has ${wrongSize.chunkSize} bytes, not the ${wrongSize.size} its manifest entry #${wrongSize.idx} says`);
+  const send = unmet.filter((entry) => !entry.present).map((entry) => entry.idx);
+  const prove = unmet.filter((entry) => entry.present && !entry.owned).map((entry) => entry.idx);
+  if (send.length === 0 && prove.length === 0) return;
+  throw new PodError('conflict', `the upload is not complete: send ${send.length} chunk(s) and prove ${prove.length} first${unmet.length === MAX_MANIFEST_PAGE ? ' (and maybe more)' : ''}`, { send, prove });
+}

@@ -1,0 +1,75 @@
+import { PodError, type ChunkProof } from '@pod/protocol';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { Blobs } from '../../blobs/index.ts';
+import type { Db } from './nodes.repo.ts';
+import { uploadEntries, type UploadEntry, type UploadRow } from './uploads.repo.ts';
+
+const PAGE = 1000;
+/** Chunks read from the blob store at once when checking proofs. */
+const PARALLEL = 4;
+
+/**
+ * The chunk's bytes as the client reads them, or the reason to ask for them again: absent
+ * (collected) or corrupt in storage. Either way the client still has them and sends them.
+ */
+async function chunkBytes(blobs: Blobs, hash: string): Promise<Uint8Array> {
+  try {
+    return await blobs.get(hash);
+  } catch (error) {
+    if (error instanceof PodError && (error.code === 'not_found' || error.code === 'internal')) {
+      throw new PodError('conflict', `the server cannot use its copy of chunk ${hash}; send its bytes instead of a proof`, { resend: [hash] });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Checks proofs of possession: HMAC-SHA256, keyed by the upload's nonce, over each chunk's
+ * bytes. Only someone holding the bytes can compute it, and the nonce is new for each upload,
+ * so neither knowing a hash nor replaying an old proof gets anyone a chunk. Answers the proven
+ * hashes; one wrong proof refuses them all.
+ */
+export async function verifyProofs(blobs: Blobs, upload: UploadRow, proofs: readonly ChunkProof[], declared: (hash: string) => Promise<number | undefined>): Promise<string[]> {
+  let next = 0;
+  const worker = async () => {
+    while (next < proofs.length) {
+      const { hash, proof } = proofs[next++]!;
+      if ((await declared(hash)) === undefined) throw new PodError('invalid', `chunk ${hash} is not part of upload ${upload.id}`);
+      const expected = createHmac('sha256', upload.nonce).update(await chunkBytes(blobs, hash)).digest();
+      if (!timingSafeEqual(expected, Buffer.from(proof, 'hex'))) {
+        throw new PodError('forbidden', `the proof of possession for chunk ${hash} is wrong: it is HMAC-SHA256 keyed by the upload's nonce over the chunk's bytes`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, proofs.length) }, worker));
+  return proofs.map((p) => p.hash);
+}
+
+/** Every entry of an upload's manifest, in order, a page at a time. */
+export async function* manifestEntries(db: Db, uploadId: string): AsyncGenerator<UploadEntry> {
+  for (let from = 0; ; from += PAGE) {
+    const page = await uploadEntries(db, uploadId, from, PAGE);
+    yield* page;
+    if (page.length < PAGE) return;
+  }
+}
+
+/** SHA-256 of the manifest's "hash size" lines: names one content cut one way. */
+export async function manifestDigest(db: Db, uploadId: string): Promise<string> {
+  const digest = createHash('sha256');
+  for await (const entry of manifestEntries(db, uploadId)) digest.update(`${entry.hash} ${entry.size}\n`);
+  return digest.digest('hex');
+}
+
+/**
+ * Reads the upload's chunks back in order and checks that they make the declared whole-file
+ * hash, so a file's hash (its ETag, and the key of clients' download caches) can be trusted.
+ */
+export async function checkWholeHash(db: Db, blobs: Blobs, upload: UploadRow): Promise<void> {
+  const whole = createHash('sha256');
+  for await (const entry of manifestEntries(db, upload.id)) whole.update(await chunkBytes(blobs, entry.hash));
+  const actual = whole.digest('hex');
+  if (actual !== upload.hash) {
+    throw new PodError('invalid', `the chunks make a file whose SHA-256 is ${actual}, not the declared ${upload.hash}; begin the upload again with the right hash`, { actual });
+  }
+}

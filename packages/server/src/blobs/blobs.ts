@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { brotliCompress, brotliDecompress, constants as zlib } from 'node:zlib';
+import { PodError } from '@pod/protocol';
+import type { Logger } from 'pino';
+
+/**
+ * Content-addressed blobs: each is named by the lowercase hex SHA-256 of its content, so
+ * storing the same bytes twice costs nothing and a blob can always be checked against its
+ * name. Compression and verification live here, once; the drivers only move opaque bytes.
+ */
+export interface Blobs {
+  readonly kind: BlobDriver['kind'];
+  /**
+   * Stores `bytes` under `hash` once they are shown to hash to it (`invalid` otherwise, and
+   * nothing is stored). A blob already there is left as it is. Answers whether this call
+   * wrote it; two concurrent puts of a new blob may both answer true (same content).
+   */
+  put(hash: string, bytes: Uint8Array): Promise<boolean>;
+  /** The content, checked against its hash: `not_found` if absent, `internal` if corrupt. */
+  get(hash: string): Promise<Uint8Array>;
+  /** Which of `hashes` are stored, in one call however many there are. */
+  has(hashes: readonly string[]): Promise<Set<string>>;
+  /** What the blob costs in storage (after compression), or undefined when absent. */
+  stat(hash: string): Promise<{ storedBytes: number } | undefined>;
+  /** Removes the blob; removing an absent one is not an error. */
+  delete(hash: string): Promise<void>;
+  /** Every stored hash, in no particular order: for garbage collection. */
+  list(): AsyncIterable<string>;
+  close(): Promise<void>;
+}
+
+/** Where the bytes go. Keys are already-checked hashes; values are encoded (see `encode`). */
+export interface BlobDriver {
+  readonly kind: 'disk' | 's3';
+  /** For logs and messages: where the blobs are, never with credentials. */
+  readonly location: string;
+  read(hash: string): Promise<Uint8Array | undefined>;
+  /** Stores the value whole or not at all. */
+  write(hash: string, value: Uint8Array): Promise<void>;
+  size(hash: string): Promise<number | undefined>;
+  remove(hash: string): Promise<void>;
+  keys(): AsyncIterable<string>;
+  close(): Promise<void>;
+}
+
+/** Blobs are held in memory whole: they are chunks (4 MiB at most), not whole files. */
+export const MAX_BLOB_BYTES = 64 * 1024 * 1024;
+
+const HASH = /^[0-9a-f]{64}$/;
+/** The first stored byte says how the rest is encoded. */
+const RAW = 0;
+const BROTLI = 1;
+/** Compressed only when it saves at least a tenth: below that, reading it back costs more than it saves. */
+const WORTH_COMPRESSING = 0.9;
+/** Quality 3 keeps about 95% of quality 5's saving at twice its speed, and gives up fast on incompressible data. */
+const BROTLI_QUALITY = 3;
+/** S3 requests in flight for one `has`; a disk driver answers from the thread pool anyway. */
+const HAS_CONCURRENCY = 16;
+
+const compress = promisify(brotliCompress);
+const decompress = promisify(brotliDecompress);
+
+export function isBlobHash(value: string): boolean {
+  return HASH.test(value);
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function checkHash(hash: string): void {
+  if (!isBlobHash(hash)) throw new PodError('invalid', `invalid blob hash "${hash.slice(0, 80)}": expected 64 lowercase hex digits (SHA-256)`);
+}
+
+async function encode(bytes: Uint8Array): Promise<Uint8Array> {
+  // Below 64 bytes brotli's own framing eats most of any saving.
+  const packed = bytes.length < 64 ? undefined : await compress(bytes, {
+    params: { [zlib.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+  });
+  const compressed = packed !== undefined && packed.length < bytes.length * WORTH_COMPRESSING;
+  const body = compressed ? packed : bytes;
+  const value = new Uint8Array(body.length + 1);
+  value[0] = compressed ? BROTLI : RAW;
+  value.set(body, 1);
+  return value;
+}
+
+/** The content, or why the stored value cannot be it. */
+async function decode(hash: string, value: Uint8Array): Promise<Uint8Array | string> {
+  const body = value.subarray(1);
+  let content: Uint8Array;
+  if (value[0] === RAW) content = body;
+  else if (value[0] === BROTLI) {
+    try {
+      content = await decompress(body, { maxOutputLength: MAX_BLOB_BYTES });
+    } catch (error) {
+      return `it does not decompress (${(error as Error).message})`;
+    }
+  } else return value.length === 0 ? 'it is empty' : `unknown encoding ${value[0]}`;
+  const actual = sha256Hex(content);
+  return actual === hash ? content : `its content hashes to ${actual}`;
+}
+
+/** The blob store over a driver: checks hashes both ways and compresses where it pays. */
+export function createBlobs(driver: BlobDriver, log: Logger): Blobs {
+  return {
+    kind: driver.kind,
+
+    async put(hash, bytes) {
+      checkHash(hash);
+      if (bytes.length > MAX_BLOB_BYTES) throw new PodError('too_large', `a blob holds at most ${MAX_BLOB_BYTES} bytes; this one has ${bytes.length}`);
+      const actual = sha256Hex(bytes);
+      if (actual !== hash) throw new PodError('invalid', `blob content does not match its hash: expected ${hash}, the bytes hash to ${actual}`, { hash, actual });
+      if ((await driver.size(hash)) !== undefined) return false;
+      await driver.write(hash, await encode(bytes));
+      return true;
+    },
+
+    async get(hash) {
+      checkHash(hash);
+      const value = await driver.read(hash);
+      if (value === undefined) throw new PodError('not_found', `no blob ${hash}`, { hash });
+      const content = await decode(hash, value);
+      if (typeof content !== 'string') return content;
+      log.error({ hash, blobs: driver.location, storedBytes: value.length, reason: content }, 'corrupt blob refused');
+      throw new PodError('internal', `blob ${hash} is corrupt in storage (${content}); it was not served`, { hash });
+    },
+
+    async has(hashes) {
+      hashes.forEach(checkHash);
+      const unique = [...new Set(hashes)];
+      const present = new Set<string>();
+      let next = 0;
+      const worker = async () => {
+        while (next < unique.length) {
+          const hash = unique[next++]!;
+          if ((await driver.size(hash)) !== undefined) present.add(hash);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(HAS_CONCURRENCY, unique.length) }, worker));
+      return present;
+    },
+
+    async stat(hash) {
+      checkHash(hash);
+      const storedBytes = await driver.size(hash);
+      return storedBytes === undefined ? undefined : { storedBytes };
+    },
+
+    async delete(hash) {
+      checkHash(hash);
+      await driver.remove(hash);
+    },
+
+    async *list() {
+      for await (const key of driver.keys()) if (isBlobHash(key)) yield key;
+    },
+
+    close: () => driver.close(),
+  };
+}

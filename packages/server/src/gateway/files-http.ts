@@ -1,0 +1,89 @@
+import { PodError, sha256Hex, uploadId as uploadIdSchema } from '@pod/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { invalidInput } from '../runtime/errors.ts';
+import { askFiles } from './ask-files.ts';
+import { bearerToken } from './auth.ts';
+import type { GatewayDeps } from './deps.ts';
+import { serveDownload } from './download.ts';
+
+const chunkParams = z.strictObject({ uploadId: uploadIdSchema, hash: sha256Hex });
+
+/**
+ * File bytes over HTTP: chunks of uploads in (PUT), file content out (GET). The gateway moves
+ * bytes between clients and the blob store, which is shared infrastructure; whose bytes they
+ * are and who may read them is for the files app to say, asked through the messenger, where
+ * only hashes and sizes travel.
+ */
+export function registerFileRoutes(app: FastifyInstance, deps: GatewayDeps): void {
+  // Chunk bodies are raw bytes of any (or no) content type, read as a stream by the route; in
+  // this plugin's scope only (Fastify encapsulation), so JSON routes keep their parser.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  const callerOf = (request: FastifyRequest) => deps.resolveToken(bearerToken(request.headers.authorization));
+
+  app.put('/v1/files/uploads/:uploadId/chunks/:hash', async (request, reply) => {
+    const caller = await callerOf(request);
+    const params = chunkParams.safeParse(request.params);
+    if (!params.success) throw invalidInput(params.error, 'chunk URL');
+    const { uploadId, hash } = params.data;
+    const { size } = await askFiles(deps, caller, 'files.upload.expect', { uploadId, hash });
+    const declared = request.headers['content-length'];
+    if (declared !== undefined && Number(declared) !== size) {
+      reply.header('connection', 'close');
+      throw new PodError(Number(declared) > size ? 'too_large' : 'invalid', `chunk ${hash} has ${size} bytes; this body has ${declared}`);
+    }
+    const bytes = await readExactly(request.body as Readable, size, hash, reply);
+    await storeChunk(deps, hash, bytes);
+    const storedBytes = (await deps.blobs.stat(hash))?.storedBytes ?? bytes.length;
+    await askFiles(deps, caller, 'files.upload.stored', { uploadId, hash, size, storedBytes });
+    return reply.send({ hash, size });
+  });
+
+  // HEAD is routed here explicitly: Fastify's automatic HEAD route would answer Content-Length 0.
+  app.route({ method: ['GET', 'HEAD'], url: '/v1/files/content', handler: async (request, reply) => serveDownload(deps, await callerOf(request), request, reply) });
+}
+
+/**
+ * The body, which must be exactly `size` bytes: more is refused as soon as it arrives (the
+ * connection is then closed rather than drained), fewer (a client that stopped) is refused at
+ * the end. Nothing is stored either way.
+ */
+async function readExactly(body: Readable | undefined, size: number, hash: string, reply: FastifyReply): Promise<Uint8Array> {
+  const bytes = Buffer.allocUnsafe(size);
+  let length = 0;
+  try {
+    for await (const piece of (body ?? []) as AsyncIterable<Buffer>) {
+      if (length + piece.length > size) {
+        reply.header('connection', 'close');
+        throw new PodError('too_large', `chunk ${hash} has ${size} bytes; this body has more`);
+      }
+      piece.copy(bytes, length);
+      length += piece.length;
+    }
+  } catch (error) {
+    if (error instanceof PodError) throw error;
+    // The client went away mid-body: no one hears the answer, and it is no fault of the server.
+    throw new PodError('invalid', `chunk ${hash} has ${size} bytes; the client stopped sending after ${length} (${(error as Error).message})`);
+  }
+  if (length !== size) throw new PodError('invalid', `chunk ${hash} has ${size} bytes; this body ended after ${length} (truncated)`);
+  return bytes;
+}
+
+/**
+ * Stores a chunk (the blob store checks it hashes to `hash`). A blob already there is kept as it
+ * is, so one found corrupt is replaced by these good bytes: re-sending a chunk heals its copy.
+ */
+async function storeChunk(deps: GatewayDeps, hash: string, bytes: Uint8Array): Promise<void> {
+  if (await deps.blobs.put(hash, bytes)) return;
+  try {
+    await deps.blobs.get(hash);
+  } catch (error) {
+    if (!(error instanceof PodError && error.code === 'internal')) throw error;
+    deps.log.warn({ hash }, 'replacing a corrupt blob with bytes just uploaded');
+    await deps.blobs.delete(hash);
+    await deps.blobs.put(hash, bytes);
+  }
+}
