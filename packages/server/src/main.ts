@@ -34,6 +34,19 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   return destination ? pino(options, destination) : pino(options);
 }
 
+/** What application servers may read of the configuration. */
+export function appSettingsOf(config: PodConfig): AppSettings {
+  return {
+    openRegistration: config.openRegistration,
+    presenceGraceMs: config.presenceGraceMs,
+    presenceLeaseMs: config.presenceLeaseMs,
+    filesQuotaBytes: config.filesQuotaBytes,
+    filesVersions: config.filesVersions,
+    filesUploadTtlMs: config.filesUploadTtlMs,
+    filesGcGraceMs: config.filesGcGraceMs,
+  };
+}
+
 /**
  * Starts this process's part of the pod (`config.role`): store and messenger, then the chosen
  * application servers (`all`, `apps`) and the gateway (`all`, `gateway`). An application-server
@@ -53,15 +66,7 @@ export async function startPod(config: PodConfig, log: Logger = createLogger(con
     throw error;
   }
   const metrics = new Metrics();
-  const appSettings: AppSettings = {
-    openRegistration: config.openRegistration,
-    presenceGraceMs: config.presenceGraceMs,
-    presenceLeaseMs: config.presenceLeaseMs,
-    filesQuotaBytes: config.filesQuotaBytes,
-    filesVersions: config.filesVersions,
-    filesUploadTtlMs: config.filesUploadTtlMs,
-    filesGcGraceMs: config.filesGcGraceMs,
-  };
+  const appSettings = appSettingsOf(config);
   const consumers: Consumer[] = [];
   const stoppers: Array<() => void> = [];
   let gateway: Gateway | undefined;

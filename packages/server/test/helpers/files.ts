@@ -2,6 +2,7 @@ import { downloadFile, uploadFile, type UploadOptions, type UploadResult } from 
 import { PodError } from '@pod/sdk';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/index.ts';
+import { appSettingsOf } from '../../src/main.ts';
 import type { GcContext } from '../../src/apps/files/gc.ts';
 import type { FilesTables } from '../../src/store/schema.ts';
 import type { Kysely } from 'kysely';
@@ -55,15 +56,7 @@ export function gcContext(pod: TestPod): GcContext {
     db: filesDb(pod),
     blobs: pod.pod.blobs!,
     log: createLogger('silent'),
-    settings: {
-      openRegistration: false,
-      presenceGraceMs: config.presenceGraceMs,
-      presenceLeaseMs: config.presenceLeaseMs,
-      filesQuotaBytes: config.filesQuotaBytes,
-      filesVersions: config.filesVersions,
-      filesUploadTtlMs: config.filesUploadTtlMs,
-      filesGcGraceMs: config.filesGcGraceMs,
-    },
+    settings: appSettingsOf(config),
   };
 }
 
