@@ -102,6 +102,24 @@ describe('delivery guarantees, end to end through the SDK', () => {
     assert.deepEqual(history.messages.map((m) => m.text), ['only once']);
   });
 
+  it('answers a retry with its original\'s answer even where doing it again would now fail', async () => {
+    await pod.user('flo');
+    const socket = await RawSocket.open(pod.url);
+    await socket.hello(ann.token);
+    // Asking twice is refused (a request is already waiting), but a retry of the first ask is not a second ask.
+    const frame = JSON.stringify({ t: 'req', id: 'ask-flo-1', op: 'buddies.add', body: { name: 'flo' } });
+    socket.send(frame);
+    const first = await socket.take((f) => f.t === 'res' && f.id === 'ask-flo-1');
+    socket.send(frame);
+    const retried = await socket.take((f) => f.t === 'res' && f.id === 'ask-flo-1');
+    socket.send({ t: 'req', id: 'ask-flo-2', op: 'buddies.add', body: { name: 'flo' } });
+    const secondAsk = await socket.take((f) => f.t === 'res' && f.id === 'ask-flo-2');
+    socket.close();
+    assert.equal(first?.ok, true);
+    assert.deepEqual(retried, first);
+    assert.equal(secondAsk?.ok === false && (secondAsk.error as { code: string }).code, 'conflict');
+  });
+
   it('stores an HTTP request retried with the same Idempotency-Key once and answers both tries identically', async () => {
     const dan = await pod.user('dan', { messagesFrom: 'anyone' });
     const send = () => callOp(pod.url, ann.token, 'im.send', { to: 'dan', text: 'exactly one' }, { requestId: 'http-retry-1' });

@@ -130,7 +130,9 @@ export class AppRunner<T> {
     for (let run = 1; ; run++) {
       try {
         return await this.attempt(batch, false, readLog).catch((error: unknown) => {
-          if (error instanceof OneRequestFailed) return this.attempt(batch, true, readLog);
+          // The failing request may be a retry whose original succeeded: it must get that answer,
+          // not its own failure, so the run that isolates it reads the log.
+          if (error instanceof OneRequestFailed) return this.attempt(batch, true, true);
           throw error;
         });
       } catch (error) {
