@@ -1,6 +1,7 @@
 // `npm run bench -- <name> [flags]`: runs one benchmark from bench/<name>/.
 const benchmarks: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   im: () => import('./im/main.ts'),
+  files: () => import('./files/main.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -43,23 +43,25 @@ export async function openSource(source: UploadSource): Promise<RandomAccess> {
 
 async function openFile(path: string, cleanup: () => Promise<void>): Promise<RandomAccess> {
   const { size } = await stat(path);
-  let handle: FileHandle | undefined;
+  // One handle for all reads, however many run at once.
+  let handle: Promise<FileHandle> | undefined;
   return {
     size,
     stream: () => createReadStream(path, { highWaterMark: PIECE }),
     async read(offset, length) {
-      handle ??= await open(path, 'r');
+      handle ??= open(path, 'r');
+      const file = await handle;
       const bytes = Buffer.allocUnsafe(length);
       let done = 0;
       while (done < length) {
-        const { bytesRead } = await handle.read(bytes, done, length - done, offset + done);
+        const { bytesRead } = await file.read(bytes, done, length - done, offset + done);
         if (bytesRead === 0) throw new Error(`${path} changed while it was uploaded (it is shorter now)`);
         done += bytesRead;
       }
       return bytes;
     },
     async close() {
-      await handle?.close();
+      await (await handle?.catch(() => undefined))?.close();
       await cleanup();
     },
   };
