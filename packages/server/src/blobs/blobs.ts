@@ -55,6 +55,14 @@ const BROTLI = 1;
 const WORTH_COMPRESSING = 0.9;
 /** Quality 3 keeps about 95% of quality 5's saving at twice its speed, and gives up fast on incompressible data. */
 const BROTLI_QUALITY = 3;
+/**
+ * Larger chunks are first tried by a sample (three slices, start, middle and end): brotli
+ * spends as long failing to shrink 1 MiB of already-compressed bytes as on text, and most
+ * large chunks are media or archives. Content whose sample saves under a twentieth is kept raw.
+ */
+const SAMPLE_SLICE = 16 * 1024;
+const SAMPLE_ABOVE = 8 * SAMPLE_SLICE;
+const SAMPLE_WORTH = 0.95;
 /** S3 requests in flight for one `has`; a disk driver answers from the thread pool anyway. */
 const HAS_CONCURRENCY = 16;
 
@@ -73,11 +81,18 @@ function checkHash(hash: string): void {
   if (!isBlobHash(hash)) throw new PodError('invalid', `invalid blob hash "${hash.slice(0, 80)}": expected 64 lowercase hex digits (SHA-256)`);
 }
 
+const brotli = (bytes: Uint8Array) => compress(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+
+async function samplePays(bytes: Uint8Array): Promise<boolean> {
+  if (bytes.length <= SAMPLE_ABOVE) return true;
+  const middle = (bytes.length - SAMPLE_SLICE) >> 1;
+  const sample = Buffer.concat([bytes.subarray(0, SAMPLE_SLICE), bytes.subarray(middle, middle + SAMPLE_SLICE), bytes.subarray(bytes.length - SAMPLE_SLICE)]);
+  return (await brotli(sample)).length < sample.length * SAMPLE_WORTH;
+}
+
 async function encode(bytes: Uint8Array): Promise<Uint8Array> {
   // Below 64 bytes brotli's own framing eats most of any saving.
-  const packed = bytes.length < 64 ? undefined : await compress(bytes, {
-    params: { [zlib.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length },
-  });
+  const packed = bytes.length < 64 || !(await samplePays(bytes)) ? undefined : await brotli(bytes);
   const compressed = packed !== undefined && packed.length < bytes.length * WORTH_COMPRESSING;
   const body = compressed ? packed : bytes;
   const value = new Uint8Array(body.length + 1);
