@@ -125,7 +125,11 @@ async function uploadRound(options: UploadOptions, source: RandomAccess, chunks:
 
   const sendChunk = async (chunkHash: string) => {
     const chunk = first.get(chunkHash)!;
-    await putChunk(options, begun.uploadId, chunk, await readChunk(source, chunk));
+    await putChunk(options, begun.uploadId, chunk, await source.read(chunk.offset, chunk.length)).catch((error: unknown) => {
+      // The server checks every chunk against its hash: bytes that no longer match changed since hashing.
+      if (error instanceof PodError && error.code === 'invalid' && error.data?.actual !== undefined) throw fileChanged();
+      throw error;
+    });
     progress.bytesSent += chunk.length;
     progress.chunksSent++;
     report();
@@ -136,7 +140,7 @@ async function uploadRound(options: UploadOptions, source: RandomAccess, chunks:
   const proofs = new Map<string, string>();
   await inParallel([...prove], options.concurrency ?? 4, options.signal, async (chunkHash) => {
     const chunk = first.get(chunkHash)!;
-    proofs.set(chunkHash, createHmac('sha256', begun.nonce).update(await readChunk(source, chunk)).digest('hex'));
+    proofs.set(chunkHash, createHmac('sha256', begun.nonce).update(await source.read(chunk.offset, chunk.length)).digest('hex'));
   });
   progress.phase = 'committing';
   report();
@@ -150,6 +154,8 @@ async function uploadRound(options: UploadOptions, source: RandomAccess, chunks:
       progress.chunksProven += list.length;
       return entry;
     } catch (error) {
+      // A wrong proof: the server's bytes are right, so the file's must have changed since hashing.
+      if (error instanceof PodError && error.code === 'forbidden') await checkUnchanged(source, [...proofs.keys()].map((h) => first.get(h)!));
       // The server's copy of a chunk turned out damaged: it asks for the bytes, which heals it.
       const resend = error instanceof PodError && error.code === 'conflict' ? error.data?.resend : undefined;
       if (attempt >= MAX_ROUNDS || !Array.isArray(resend)) throw error;
@@ -162,11 +168,18 @@ async function uploadRound(options: UploadOptions, source: RandomAccess, chunks:
   }
 }
 
-/** A chunk's bytes, checked again: a file that changed since it was hashed must not be half old, half new. */
-async function readChunk(source: RandomAccess, chunk: Chunk): Promise<Uint8Array> {
-  const bytes = await source.read(chunk.offset, chunk.length);
-  if (createHash('sha256').update(bytes).digest('hex') !== chunk.hash) throw new PodError('conflict', 'the file changed while it was being uploaded; upload it again');
-  return bytes;
+/**
+ * Chunks are read again to be sent or proven without being hashed again: the server checks
+ * every sent chunk against its hash and every proof against its own bytes, so a file that
+ * changed since it was hashed is refused there, never stored half old, half new. These turn
+ * such a refusal into the reason.
+ */
+const fileChanged = () => new PodError('conflict', 'the file changed while it was being uploaded; upload it again');
+
+async function checkUnchanged(source: RandomAccess, chunks: readonly Chunk[]): Promise<void> {
+  for (const chunk of chunks) {
+    if (createHash('sha256').update(await source.read(chunk.offset, chunk.length)).digest('hex') !== chunk.hash) throw fileChanged();
+  }
 }
 
 async function putChunk(options: UploadOptions, uploadId: string, chunk: Chunk, bytes: Uint8Array): Promise<void> {

@@ -42,6 +42,7 @@ const noBlobs: Blobs = {
   kind: 'disk',
   put: noBlobStore,
   get: noBlobStore,
+  getUnchecked: noBlobStore,
   has: noBlobStore,
   stat: noBlobStore,
   delete: noBlobStore,
