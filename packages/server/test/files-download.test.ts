@@ -3,15 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bytes, downloadFile, fetchContent, refused, SMALL_CHUNKS, upload } from './helpers/files.ts';
+import { bytes, corruptBlob, downloadFile, fetchContent, refused, SMALL_CHUNKS, upload } from './helpers/files.ts';
 import { startTestPod, type TestPod } from './helpers/pod.ts';
-
-/** Replaces a blob's stored bytes with others of the same length: bit rot on the server's disk. */
-function corruptBlob(pod: TestPod, hash: string): void {
-  const path = join(pod.dataDir, 'blobs', hash.slice(0, 2), hash.slice(2, 4), hash);
-  const stored = readFileSync(path);
-  writeFileSync(path, Buffer.concat([Buffer.from([0]), bytes(stored.length - 1, 77)]));
-}
 
 describe('files: downloads', () => {
   let pod: TestPod;
@@ -91,7 +84,7 @@ describe('files: downloads', () => {
     const data = bytes(20_000, 42);
     await upload(pod, cat, '/rot.bin', data, { chunkSizes: SMALL_CHUNKS });
     const { chunks } = await chunkAll([data], { sha256: nodeSha256, ...SMALL_CHUNKS });
-    corruptBlob(pod, chunks[chunks.length - 3]!.hash);
+    await corruptBlob(pod, chunks[chunks.length - 3]!.hash);
     const response = await fetch(`${pod.url}/v1/files/content?path=/rot.bin`, { headers: { authorization: `Bearer ${cat.token}` } });
     assert.equal(response.status, 200, 'the headers went out before the corrupt chunk was reached');
     await assert.rejects(response.arrayBuffer(), 'the transfer breaks off instead of ending as if complete');
@@ -100,7 +93,7 @@ describe('files: downloads', () => {
     await refused(downloadFile({ server: pod.url, token: cat.token, target: '/rot.bin', to, cacheDir }), 'unavailable', /broke off|damaged/);
     assert.equal(existsSync(to), false, 'nothing is left where the file was to go');
     assert.deepEqual(existsSync(cacheDir) ? readdirSync(cacheDir).filter((name) => !name.startsWith('.')) : [], [], 'nothing is cached');
-    corruptBlob(pod, chunks[0]!.hash);
+    await corruptBlob(pod, chunks[0]!.hash);
     const early = await fetchContent(pod, cat, 'path=/rot.bin');
     assert.equal(early.status, 500);
     assert.equal((JSON.parse(early.body.toString()) as { error: { code: string } }).error.code, 'internal');
@@ -109,7 +102,7 @@ describe('files: downloads', () => {
     assert.equal(healed.chunksSent, 2);
     assert.equal(Buffer.compare((await fetchContent(pod, cat, 'path=/rot.bin')).body, data), 0);
     // Another user proving possession of a damaged chunk is asked for its bytes instead.
-    corruptBlob(pod, chunks[1]!.hash);
+    await corruptBlob(pod, chunks[1]!.hash);
     assert.equal((await fetchContent(pod, cat, 'path=/rot.bin', { range: 'bytes=0-0' })).status, 206, 'a range that ends in the first chunk never reads the second');
     const dan = await pod.user('dan');
     const other = await upload(pod, dan, '/same.bin', data, { chunkSizes: SMALL_CHUNKS });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bytes, contentOf, fetchContent, filesDb, refused, upload } from './helpers/files.ts';
 import { nextEvent, startTestPod, type TestPod, type TestUser } from './helpers/pod.ts';
+import { testProfile } from './helpers/profile.ts';
 
 describe('files: the tree, the trash and versions', () => {
   let pod: TestPod;
@@ -10,6 +11,15 @@ describe('files: the tree, the trash and versions', () => {
     pod = await startTestPod({ filesVersions: 2 });
   });
   after(() => pod.close());
+
+  it('keeps chunks on disk in the embedded profile and in an S3-compatible bucket in the distributed one', async () => {
+    assert.equal(pod.pod.blobs!.kind, testProfile() === 'embedded' ? 'disk' : 's3');
+    const ann = await pod.user('ann-blobs');
+    const data = bytes(5000, 3);
+    const { entry } = await upload(pod, ann, '/stored.bin', data);
+    assert.deepEqual(await pod.pod.blobs!.has([entry.hash!]), new Set([entry.hash]), 'a one-chunk file is stored under its own hash');
+    assert.equal(Buffer.compare(await contentOf(pod, ann, '/stored.bin'), data), 0);
+  });
 
   it('makes folders, lists them by name in pages, and stats by path or id', async () => {
     const ann = await pod.user('ann');

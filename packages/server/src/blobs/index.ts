@@ -7,21 +7,23 @@ import { createBlobs, type BlobDriver, type Blobs } from './blobs.ts';
 import { openDiskBlobs } from './disk.ts';
 import { openS3Blobs, redactS3 } from './s3.ts';
 
-export { isBlobHash, MAX_BLOB_BYTES, sha256Hex, type Blobs } from './blobs.ts';
+export { isBlobHash, MAX_BLOB_BYTES, sha256Hex, type BlobDriver, type Blobs } from './blobs.ts';
 
 /**
  * `file:DIR` or a plain path (the blobs directory itself; the default is `<data>/blobs`), or
  * `s3://[KEY:SECRET@]BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true|false`.
  */
 export async function openBlobs(url: string, log: Logger): Promise<Blobs> {
-  let driver: BlobDriver;
-  if (url.startsWith('s3://')) driver = await openS3Blobs(url);
-  else if (url.startsWith('file:') || !/^[a-z][a-z0-9+.-]*:/i.test(url)) {
+  return createBlobs(await openBlobDriver(url), log);
+}
+
+/** The driver alone: stored values as they are, unchecked (for tests that damage them). */
+export async function openBlobDriver(url: string): Promise<BlobDriver> {
+  if (url.startsWith('s3://')) return openS3Blobs(url);
+  if (url.startsWith('file:') || !/^[a-z][a-z0-9+.-]*:/i.test(url)) {
     const root = resolve(url.startsWith('file://') ? fileURLToPath(url) : url.replace(/^file:/, ''));
     await mkdir(root, { recursive: true, mode: 0o700 });
-    driver = openDiskBlobs(root);
-  } else {
-    throw new PodError('invalid', `unsupported blobs URL "${redactS3(url)}": use file:DIR (or a plain directory path) or s3://BUCKET?endpoint=URL`);
+    return openDiskBlobs(root);
   }
-  return createBlobs(driver, log);
+  throw new PodError('invalid', `unsupported blobs URL "${redactS3(url)}": use file:DIR (or a plain directory path) or s3://BUCKET?endpoint=URL`);
 }

@@ -1,6 +1,7 @@
 import { downloadFile, uploadFile, type UploadOptions, type UploadResult } from '@pod/sdk/node';
 import { PodError } from '@pod/sdk';
 import assert from 'node:assert/strict';
+import { openBlobDriver } from '../../src/blobs/index.ts';
 import { createLogger } from '../../src/index.ts';
 import { appSettingsOf } from '../../src/main.ts';
 import type { GcContext } from '../../src/apps/files/gc.ts';
@@ -79,6 +80,21 @@ export async function assertChunkInvariants(pod: TestPod): Promise<void> {
   }
   const referenced = new Set(counted.map((c) => c.hash));
   for (const row of rows) if (!referenced.has(row.hash)) assert.equal(Number(row.refs), 0, `chunk ${row.hash} has refs ${row.refs} but no manifest names it`);
+}
+
+/**
+ * Replaces a blob's stored value (header byte and all) with others of the same length, behind
+ * the store's back: bit rot on the server's disk or in its bucket, whichever the pod uses.
+ */
+export async function corruptBlob(pod: TestPod, hash: string): Promise<void> {
+  const driver = await openBlobDriver(pod.config.blobsUrl);
+  try {
+    const stored = await driver.read(hash);
+    assert.ok(stored, `blob ${hash} is stored`);
+    await driver.write(hash, Buffer.concat([Buffer.from([0]), bytes(stored.length - 1, 77)]));
+  } finally {
+    await driver.close();
+  }
 }
 
 /** Random-looking but reproducible bytes. */

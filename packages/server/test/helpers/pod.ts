@@ -39,6 +39,7 @@ export async function startTestPod(overrides: Partial<PodConfig> & { keepData?: 
     databaseUrl: engines.databaseUrl,
     natsUrl: engines.natsUrl,
     natsPrefix: engines.natsPrefix,
+    ...(engines.blobsUrl ? { blobsUrl: engines.blobsUrl } : {}),
     ...overrides,
   };
   const log = createLogger(config.logLevel);

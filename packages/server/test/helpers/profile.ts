@@ -1,6 +1,9 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import S3rver from 's3rver';
 import { deleteNatsStreams } from '../../src/messenger/nats.ts';
 
 /**
@@ -74,15 +77,45 @@ export interface TestEngines {
   databaseUrl: string;
   natsUrl?: string;
   natsPrefix: string;
+  /** Where file chunks go: undefined for the default (`<data>/blobs` on disk). */
+  blobsUrl?: string;
   /** The same, as the environment of a `pod serve` process. */
   env: Record<string, string>;
   drop(): Promise<void>;
 }
 
+const S3_BUCKET = 'pod-test';
+const S3_KEYS = 'S3RVER:S3RVER';
+
 /**
- * A store and a messenger of its own for one test pod. Distributed: a fresh PostgreSQL schema
- * and a NATS prefix of its own (so its JetStream stream and subjects meet no other run's),
- * both removed by `drop`. Embedded: SQLite in the data directory and the in-process messenger.
+ * An S3-compatible server of its own (npm's s3rver, in this process) with an empty bucket,
+ * for the distributed profile's blobs; `close` stops it and removes what it stored.
+ */
+async function startS3(): Promise<{ url: string; close(): Promise<void> }> {
+  // The SDK warns once per process that its releases from 2027 on need Node 22; the pinned one runs on Node 20.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const directory = mkdtempSync(join(tmpdir(), 'pod-test-s3-'));
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: S3_BUCKET, configs: [] }] });
+  try {
+    const { port } = await server.run();
+    return {
+      url: `s3://${S3_KEYS}@${S3_BUCKET}/blobs/?endpoint=http://127.0.0.1:${port}`,
+      async close() {
+        await server.close();
+        rmSync(directory, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * A store, a messenger and blob storage of its own for one test pod. Distributed: a fresh
+ * PostgreSQL schema, a NATS prefix of its own (so its JetStream stream and subjects meet no
+ * other run's) and an S3-compatible bucket (s3rver), all removed by `drop`. Embedded: SQLite
+ * in the data directory, the in-process messenger and blobs on disk.
  */
 export async function createTestEngines(dataDir: string): Promise<TestEngines> {
   const database = await createTestDatabase(dataDir);
@@ -90,14 +123,22 @@ export async function createTestEngines(dataDir: string): Promise<TestEngines> {
     return { databaseUrl: database.url, natsPrefix: 'pod', env: { POD_DATABASE_URL: database.url }, drop: () => database.drop() };
   }
   const natsPrefix = `podtest-${testRun()}-${randomBytes(6).toString('hex')}`;
+  let s3: Awaited<ReturnType<typeof startS3>>;
+  try {
+    s3 = await startS3();
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
   let dropped: Promise<void> | undefined;
   return {
     databaseUrl: database.url,
     natsUrl: TEST_NATS_URL,
     natsPrefix,
-    env: { POD_DATABASE_URL: database.url, POD_NATS_URL: TEST_NATS_URL, POD_NATS_PREFIX: natsPrefix },
+    blobsUrl: s3.url,
+    env: { POD_DATABASE_URL: database.url, POD_NATS_URL: TEST_NATS_URL, POD_NATS_PREFIX: natsPrefix, POD_BLOBS_URL: s3.url },
     drop() {
-      dropped ??= Promise.all([database.drop(), deleteNatsStreams(TEST_NATS_URL, natsPrefix)]).then(() => {});
+      dropped ??= Promise.all([database.drop(), deleteNatsStreams(TEST_NATS_URL, natsPrefix), s3.close()]).then(() => {});
       return dropped;
     },
   };
