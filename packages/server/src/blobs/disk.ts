@@ -25,8 +25,20 @@ async function syncDirectory(dir: string): Promise<void> {
 export function openDiskBlobs(root: string): BlobDriver {
   const pathOf = (hash: string) => join(root, hash.slice(0, 2), hash.slice(2, 4), hash);
 
+  /**
+   * Directories known to exist (created or seen here): at most 65,536 short strings, and each
+   * one saves a trip through libuv's thread pool, which the blobs' writes and syncs queue on.
+   */
+  const present = new Set<string>();
+
   /** Creates the blob's directory, syncing each parent that gained an entry on the way. */
   async function ensureDirectory(dir: string): Promise<void> {
+    if (present.has(dir)) return;
+    await createDirectory(dir);
+    present.add(dir);
+  }
+
+  async function createDirectory(dir: string): Promise<void> {
     const firstCreated = await mkdir(dir, { recursive: true, mode: 0o700 });
     if (firstCreated === undefined) return;
     for (let created = dir; ; created = dirname(created)) {
@@ -56,7 +68,13 @@ export function openDiskBlobs(root: string): BlobDriver {
       const dir = dirname(path);
       await ensureDirectory(dir);
       const temporary = join(dir, `.${hash}.${randomBytes(6).toString('hex')}.tmp`);
-      const handle = await open(temporary, 'wx', 0o600);
+      const handle = await open(temporary, 'wx', 0o600).catch(async (error: unknown) => {
+        // A directory removed behind the server's back: make it again.
+        if (!isMissing(error)) throw error;
+        present.delete(dir);
+        await ensureDirectory(dir);
+        return open(temporary, 'wx', 0o600);
+      });
       try {
         try {
           await handle.writeFile(value);
