@@ -48,6 +48,8 @@ export const filesDavOps = {
     input: z.strictObject({ path: filePath, children: z.boolean().optional(), cursor: fileCursor.optional(), props: z.boolean().optional() }),
     output: z.strictObject({
       entry: fileEntry.nullable(),
+      /** Whether the folder `path` would be in exists (so an item could be made there). */
+      parentExists: z.boolean(),
       children: z.array(fileEntry),
       next: z.string().optional(),
       props: z.array(z.strictObject({ id: z.number().int(), props: z.array(davProp) })),

@@ -35,7 +35,11 @@ export const davOps: AppOps<FilesTables> = {
       const userId = request.caller!.userId;
       const locks = (await liveLocks(ctx.db, userId, Date.now())).map(toLock);
       const item = await itemAt(ctx.db, userId, input.path);
-      if (!item) return { entry: null, children: [], props: [], locks };
+      if (!item) {
+        const parent = input.path === '/' ? undefined : await itemAt(ctx.db, userId, input.path.slice(0, input.path.lastIndexOf('/')) || '/');
+        const parentExists = parent !== undefined && (parent.row === undefined || parent.row.kind === 'folder');
+        return { entry: null, parentExists, children: [], props: [], locks };
+      }
       const entry = item.row ? toEntry(item.row) : rootEntry();
       let children: NodeRow[] = [];
       let next: string | undefined;
@@ -49,6 +53,7 @@ export const davOps: AppOps<FilesTables> = {
       const props = input.props ? await propsOf(ctx.db, userId, ids) : new Map();
       return {
         entry,
+        parentExists: true,
         children: children.map(toEntry),
         ...(next === undefined ? {} : { next }),
         props: [...props].map(([id, list]) => ({ id, props: list })),
