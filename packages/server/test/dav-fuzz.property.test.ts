@@ -65,7 +65,7 @@ describe('WebDAV: malformed requests never break the server', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('PUT', 'DELETE', 'UNLOCK', 'LOCK', 'COPY', 'MOVE', 'PROPPATCH'), fc.constantFrom(...headers), headerish(() => token), async (method, name, value) => {
         const body = method === 'PUT' ? 'y' : method === 'LOCK' ? LOCK_BODY('shared') : method === 'PROPPATCH' ? '<D:propertyupdate xmlns:D="DAV:"/>' : undefined;
-        const extra = method === 'COPY' || method === 'MOVE' ? { destination: '/dav/copy.txt' } : {};
+        const extra: Record<string, string> = method === 'COPY' || method === 'MOVE' ? { destination: '/dav/copy.txt' } : {};
         const answer = await ann.dav(method, '/x.txt', { body, headers: { ...extra, [name]: value } });
         assert.ok(answer.status >= 200 && answer.status < 500, `${method} ${name}: ${JSON.stringify(value)} -> ${answer.status} ${answer.text}`);
         if (method === 'MOVE' && answer.status < 300) await ann.dav('MOVE', '/copy.txt', { headers: { destination: '/dav/x.txt', if: `(<${token}>)` } });

@@ -6,7 +6,7 @@ import { startTestPod, type TestPod } from './helpers/pod.ts';
 
 const PROPFIND_ALL = '<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>';
 
-function bytes(length: number, seed: number): Buffer {
+function bytes(length: number, seed: number): Buffer<ArrayBuffer> {
   const out = Buffer.alloc(length);
   let x = seed;
   for (let i = 0; i < length; i++) {

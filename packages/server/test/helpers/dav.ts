@@ -10,7 +10,7 @@ export interface DavAnswer {
 export interface DavUser extends TestUser {
   appPassword: string;
   /** A raw WebDAV request to /dav<path>, authenticated with the user's app password unless `auth` says otherwise. */
-  dav(method: string, path: string, options?: { headers?: Record<string, string>; body?: string | Uint8Array; auth?: string | null }): Promise<DavAnswer>;
+  dav(method: string, path: string, options?: { headers?: Record<string, string>; body?: string | Uint8Array<ArrayBuffer>; auth?: string | null }): Promise<DavAnswer>;
 }
 
 export function basic(name: string, password: string): string {

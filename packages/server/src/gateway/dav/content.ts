@@ -7,13 +7,11 @@ import { bodyStream } from './body.ts';
 import { DavStatus, parentOf, stateOf, type Dav } from './context.ts';
 import { checkPreconditions } from './preconditions.ts';
 
-/** Chunks written to the blob store at once while the body streams in: bounds memory to a few chunks. */
-const PARALLEL_PUTS = 4;
+/** Chunks hashed and written to the blob store at once while the body streams in: bounds memory to a few chunks. */
+const PARALLEL_PUTS = 6;
 
-const sha256 = () => {
-  const hash = createHash('sha256');
-  return { update: (bytes: Uint8Array) => void hash.update(bytes), digest: () => hash.digest('hex') };
-};
+/** The chunker's own hashing is left out: chunks are hashed on the thread pool (see storeBody). */
+const noHash = () => ({ update: () => {}, digest: () => '' });
 
 /** GET and HEAD of a file, through the same path as /v1/files/content: ranges, ETag, integrity checks. */
 export async function get(dav: Dav): Promise<void> {
@@ -44,13 +42,19 @@ export async function put(dav: Dav): Promise<void> {
   await checkPreconditions(dav, new Map([[dav.path, state]]), state.entry ? [{ path: dav.path, infinite: false }] : [{ path: dav.path, infinite: false }, { path: parentOf(dav.path), infinite: false }]);
   if (dav.request.headers['content-range'] !== undefined) throw new DavStatus(501, 'a partial PUT (Content-Range) is not supported; send the whole file');
 
-  const { manifest, stored, hash, size } = await storeBody(dav);
-  const begin = await askFiles(dav.deps, dav.caller, 'files.upload.begin', { path: dav.path, size, hash, chunkCount: manifest.length, chunks: manifest.slice(0, MAX_MANIFEST_PAGE), overwrite: true });
+  const body = await storeBody(dav);
+  const { manifest, hash, size } = body;
+  // Begin names the chunks in an open upload while the last ones are still being written.
+  const begin = await settleAfter(
+    askFiles(dav.deps, dav.caller, 'files.upload.begin', { path: dav.path, size, hash, chunkCount: manifest.length, chunks: manifest.slice(0, MAX_MANIFEST_PAGE), overwrite: true }),
+    body.written,
+  );
   const needed = new Set([...begin.send, ...begin.prove].map((index) => manifest[index]!.hash));
   for (let from = MAX_MANIFEST_PAGE; from < manifest.length; from += MAX_MANIFEST_PAGE) {
     const page = await askFiles(dav.deps, dav.caller, 'files.upload.manifest', { uploadId: begin.uploadId, from, chunks: manifest.slice(from, from + MAX_MANIFEST_PAGE) });
     for (const index of [...page.send, ...page.prove]) needed.add(manifest[index]!.hash);
   }
+  const stored = await body.written;
   const vouched = [...needed].map((chunkHash) => stored.get(chunkHash)!);
   // The open upload now names every chunk, so none can be collected any more; one collected
   // between its write above and now is gone, and its bytes with it: the client sends again.
@@ -64,44 +68,80 @@ export async function put(dav: Dav): Promise<void> {
   dav.reply.header('etag', `"${entry.hash}"`).code(state.entry ? 204 : 201).send();
 }
 
-async function storeBody(dav: Dav): Promise<{ manifest: ChunkRef[]; stored: Map<string, Stored>; hash: string; size: number }> {
-  const chunker = new Chunker({ sha256, withBytes: true });
+/** `first`'s outcome, once `second` has settled too (so that no write is left running when the request fails). */
+async function settleAfter<T>(first: Promise<T>, second: Promise<unknown>): Promise<T> {
+  const [outcome] = await Promise.allSettled([first, second]);
+  await second;
+  if (outcome.status === 'rejected') throw outcome.reason;
+  return outcome.value;
+}
+
+interface StoredBody {
+  manifest: ChunkRef[];
+  hash: string;
+  size: number;
+  /** Settles once every chunk is in the blob store: each distinct chunk, with what it takes there. */
+  written: Promise<Map<string, Stored>>;
+}
+
+/**
+ * Streams the body through the chunker. The main thread only cuts (the gear hash) and hashes
+ * the whole file; each chunk is hashed on the thread pool (WebCrypto) and written there, a few
+ * at a time, so one upload uses both cores. Answers once every chunk's hash is known.
+ */
+async function storeBody(dav: Dav): Promise<StoredBody> {
+  const chunker = new Chunker({ sha256: noHash, withBytes: true });
+  const whole = createHash('sha256');
   const manifest: ChunkRef[] = [];
   const stored = new Map<string, Stored>();
-  const inFlight = new Set<Promise<void>>();
+  const hashing: Array<Promise<void>> = [];
+  const writing = new Set<Promise<void>>();
   let failure: unknown;
   const take = (chunk: Chunk) => {
-    manifest.push({ hash: chunk.hash, size: chunk.length });
-    if (stored.has(chunk.hash)) return;
-    stored.set(chunk.hash, { hash: chunk.hash, size: chunk.length, storedBytes: 0 });
-    const job = storeChunk(dav, chunk).then(
-      (storedBytes) => void (stored.get(chunk.hash)!.storedBytes = storedBytes),
-      (error: unknown) => void (failure ??= error),
-    );
-    inFlight.add(job);
-    void job.finally(() => inFlight.delete(job));
+    const entry = { hash: '', size: chunk.length };
+    manifest.push(entry);
+    const bytes = chunk.bytes!;
+    const job = crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>).then(async (digest) => {
+      entry.hash = Buffer.from(digest).toString('hex');
+      if (stored.has(entry.hash)) return;
+      stored.set(entry.hash, { hash: entry.hash, size: entry.size, storedBytes: 0 });
+      stored.get(entry.hash)!.storedBytes = await storeChunk(dav, entry.hash, bytes);
+    });
+    const tracked = job.catch((error: unknown) => void (failure ??= error));
+    hashing.push(job.then(() => {}, () => {}));
+    writing.add(tracked);
+    void tracked.finally(() => writing.delete(tracked));
   };
   try {
     for await (const piece of bodyStream(dav.request) as AsyncIterable<Buffer>) {
+      whole.update(piece);
       for (const chunk of chunker.push(piece)) take(chunk);
-      while (inFlight.size >= PARALLEL_PUTS) await Promise.race(inFlight);
+      while (writing.size >= PARALLEL_PUTS) await Promise.race(writing);
       if (failure) break;
     }
   } catch (error) {
-    await Promise.allSettled(inFlight);
+    await Promise.allSettled(writing);
     throw new PodError('invalid', `the request body could not be read (${(error as Error).message})`);
   }
-  await Promise.allSettled(inFlight);
-  if (failure) throw failure;
   const end = chunker.end();
   if (end.last) take(end.last);
-  await Promise.allSettled(inFlight);
-  if (failure) throw failure;
-  return { manifest, stored, hash: end.file.hash, size: end.file.size };
+  const written = (async () => {
+    await Promise.allSettled([...writing]);
+    while (writing.size > 0) await Promise.allSettled([...writing]);
+    if (failure) throw failure;
+    return stored;
+  })();
+  // Hashes are known before the writes end; a failed write fails the upload through `written`.
+  await Promise.all(hashing);
+  if (failure) {
+    await written.catch(() => {});
+    throw failure;
+  }
+  written.catch(() => {});
+  return { manifest, hash: whole.digest('hex'), size: end.file.size, written };
 }
 
-async function storeChunk(dav: Dav, chunk: Chunk): Promise<number> {
-  const bytes = chunk.bytes!;
-  await dav.deps.blobs.put(chunk.hash, bytes);
-  return (await dav.deps.blobs.stat(chunk.hash))?.storedBytes ?? bytes.length;
+async function storeChunk(dav: Dav, hash: string, bytes: Uint8Array): Promise<number> {
+  await dav.deps.blobs.put(hash, bytes, { hashed: true });
+  return (await dav.deps.blobs.stat(hash))?.storedBytes ?? bytes.length;
 }
