@@ -85,6 +85,19 @@ describe('WebDAV: methods and status codes', () => {
     assert.equal((await ann.dav('GET', '/empty.txt')).body.length, 0);
   });
 
+  it('a large PUT streams in chunks, deduplicated: the same bytes again store nothing new', async () => {
+    const data = bytes(18 * 1024 * 1024 + 5, 3);
+    assert.equal((await ann.dav('PUT', '/large.bin', { body: data })).status, 201);
+    const got = await ann.dav('GET', '/large.bin');
+    assert.equal(Buffer.compare(got.body, data), 0);
+    const before = await ann.op('files.usage', {});
+    assert.equal((await ann.dav('PUT', '/large-again.bin', { body: data })).status, 201);
+    const after = await ann.op('files.usage', {});
+    assert.equal(after.storedBytes, before.storedBytes, 'the second copy takes no space');
+    assert.equal(after.logicalBytes - before.logicalBytes, data.length);
+    assert.equal(Buffer.compare((await ann.dav('GET', '/large-again.bin')).body, data), 0);
+  });
+
   it('PUT into a missing folder is 409, onto a folder 405; MKCOL makes folders: 201, 405 if there, 409 without parent, 415 with a body', async () => {
     assert.equal((await ann.dav('PUT', '/nowhere/file.txt', { body: 'x' })).status, 409);
     assert.equal((await ann.dav('MKCOL', '/docs')).status, 201);

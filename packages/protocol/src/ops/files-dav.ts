@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { filePath } from '../files/names.ts';
-import { fileEntry, fileCursor, MAX_CHUNK_BYTES, MAX_MANIFEST_PAGE, sha256Hex, uploadId } from '../files/schemas.ts';
+import { byteCount, fileEntry, fileCursor, manifestPage, MAX_CHUNK_BYTES, MAX_MANIFEST_PAGE, sha256Hex, uploadId } from '../files/schemas.ts';
 import type { OpDef } from './define.ts';
 
 /** Longest lock a client may ask for; longer requests get this (RFC 4918 lets the server choose). */
@@ -97,4 +97,15 @@ export const filesDavOps = {
    * computed the whole-file hash from the very bytes it chunked and stored.
    */
   'files.upload.seal': { app: 'files', access: 'internal', input: z.strictObject({ uploadId, chunks: vouched }), output: z.strictObject({ entry: fileEntry }) },
+  /**
+   * begin and seal in one transaction, for a file whose whole manifest fits one page and whose
+   * chunks the gateway still holds (it checks them in the blob store after the commit, and
+   * writes again any that a collector removed meanwhile): a small file costs one commit.
+   */
+  'files.upload.put': {
+    app: 'files',
+    access: 'internal',
+    input: z.strictObject({ path: filePath, size: byteCount, hash: sha256Hex, chunks: manifestPage, vouched }),
+    output: z.strictObject({ entry: fileEntry }),
+  },
 } as const satisfies Record<string, OpDef>;

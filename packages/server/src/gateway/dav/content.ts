@@ -9,6 +9,8 @@ import { checkPreconditions } from './preconditions.ts';
 
 /** Chunks hashed and written to the blob store at once while the body streams in: bounds memory to a few chunks. */
 const PARALLEL_PUTS = 6;
+/** A body up to this size is kept in memory until its commit, so that it can take the one-transaction path. */
+const SMALL_BODY_BYTES = 16 * 1024 * 1024;
 
 /** The chunker's own hashing is left out: chunks are hashed on the thread pool (see storeBody). */
 const noHash = () => ({ update: () => {}, digest: () => '' });
@@ -44,6 +46,16 @@ export async function put(dav: Dav): Promise<void> {
 
   const body = await storeBody(dav);
   const { manifest, hash, size } = body;
+  if (body.kept && manifest.length <= MAX_MANIFEST_PAGE) {
+    const stored = await body.written;
+    const { entry } = await askFiles(dav.deps, dav.caller, 'files.upload.put', { path: dav.path, size, hash, chunks: manifest, vouched: [...stored.values()] });
+    // The chunks are referenced now, so no collector takes them any more; one it removed
+    // between its write above and the commit is written again from the bytes still held.
+    const present = await dav.deps.blobs.has([...stored.keys()]);
+    for (const [chunkHash, bytes] of body.kept) if (!present.has(chunkHash)) await dav.deps.blobs.put(chunkHash, bytes, { hashed: true });
+    dav.reply.header('etag', `"${entry.hash}"`).code(state.entry ? 204 : 201).send();
+    return;
+  }
   // Begin names the chunks in an open upload while the last ones are still being written.
   const begin = await settleAfter(
     askFiles(dav.deps, dav.caller, 'files.upload.begin', { path: dav.path, size, hash, chunkCount: manifest.length, chunks: manifest.slice(0, MAX_MANIFEST_PAGE), overwrite: true }),
@@ -82,6 +94,8 @@ interface StoredBody {
   size: number;
   /** Settles once every chunk is in the blob store: each distinct chunk, with what it takes there. */
   written: Promise<Map<string, Stored>>;
+  /** The chunks' bytes, by hash, for a small body (SMALL_BODY_BYTES). */
+  kept: Map<string, Uint8Array> | undefined;
 }
 
 /**
@@ -96,6 +110,8 @@ async function storeBody(dav: Dav): Promise<StoredBody> {
   const stored = new Map<string, Stored>();
   const hashing: Array<Promise<void>> = [];
   const writing = new Set<Promise<void>>();
+  let kept: Map<string, Uint8Array> | undefined = new Map();
+  let keptBytes = 0;
   let failure: unknown;
   const take = (chunk: Chunk) => {
     const entry = { hash: '', size: chunk.length };
@@ -104,6 +120,9 @@ async function storeBody(dav: Dav): Promise<StoredBody> {
     const job = crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>).then(async (digest) => {
       entry.hash = Buffer.from(digest).toString('hex');
       if (stored.has(entry.hash)) return;
+      keptBytes += bytes.length;
+      if (keptBytes > SMALL_BODY_BYTES) kept = undefined;
+      kept?.set(entry.hash, bytes);
       stored.set(entry.hash, { hash: entry.hash, size: entry.size, storedBytes: 0 });
       stored.get(entry.hash)!.storedBytes = await storeChunk(dav, entry.hash, bytes);
     });
@@ -138,7 +157,7 @@ async function storeBody(dav: Dav): Promise<StoredBody> {
     throw failure;
   }
   written.catch(() => {});
-  return { manifest, hash: whole.digest('hex'), size: end.file.size, written };
+  return { manifest, hash: whole.digest('hex'), size: end.file.size, written, kept };
 }
 
 async function storeChunk(dav: Dav, hash: string, bytes: Uint8Array): Promise<number> {
