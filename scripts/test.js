@@ -22,6 +22,8 @@ const required = process.env.POD_REQUIRE_SERVICES === '1';
 const debianNeeds = [
   { binary: '/usr/bin/chromium', pkg: 'chromium', wanted: (file) => file.includes('browser') },
   { binary: '/usr/sbin/haproxy', pkg: 'haproxy', wanted: (file) => file.includes('haproxy') },
+  { binary: '/usr/bin/rclone', pkg: 'rclone', wanted: (file) => file.includes('dav-clients') },
+  { binary: '/usr/bin/cadaver', pkg: 'cadaver', wanted: (file) => file.includes('dav-clients') },
 ];
 
 function ensureDebianPackages(files) {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerAppPasswords } from './commands/app-passwords.ts';
 import { registerAuth } from './commands/auth.ts';
 import { registerBuddies } from './commands/buddies.ts';
 import { registerIm } from './commands/im.ts';
@@ -33,5 +34,6 @@ export function buildProgram(): Command {
   registerPresence(program);
   registerIm(program);
   registerListen(program);
+  registerAppPasswords(program);
   return program;
 }

@@ -10,3 +10,6 @@ export { imMessage, MAX_MESSAGE_BYTES, type ImMessage } from './ops/im.ts';
 export * from './files/names.ts';
 export * from './files/schemas.ts';
 export { contentTypeOf, DEFAULT_CONTENT_TYPE } from './files/content-types.ts';
+export { appPasswordInfo } from './ops/app-passwords.ts';
+export { davLock, davProp, davPropName, MAX_DAV_LOCK_SECONDS, MAX_DAV_PROP_VALUE_CHARS, MAX_DAV_PROPS_PER_ITEM, type DavLock, type DavProp } from './ops/files-dav.ts';
+export * from './files/dav-paths.ts';

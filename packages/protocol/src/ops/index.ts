@@ -1,6 +1,8 @@
 import type { z } from 'zod';
+import { appPasswordOps } from './app-passwords.ts';
 import { authOps } from './auth.ts';
 import { directoryOps } from './directory.ts';
+import { filesDavOps } from './files-dav.ts';
 import { filesOps } from './files.ts';
 import { filesUploadOps } from './files-upload.ts';
 import { imOps } from './im.ts';
@@ -8,7 +10,7 @@ import { presenceOps } from './presence.ts';
 import type { OpDef } from './define.ts';
 
 /** Every operation Pod answers, in one registry: name -> owning app, access, schemas. */
-export const ops = { ...authOps, ...directoryOps, ...presenceOps, ...imOps, ...filesOps, ...filesUploadOps } as const satisfies Record<string, OpDef>;
+export const ops = { ...authOps, ...directoryOps, ...presenceOps, ...imOps, ...filesOps, ...filesUploadOps, ...appPasswordOps, ...filesDavOps } as const satisfies Record<string, OpDef>;
 
 export type Ops = typeof ops;
 export type OpName = keyof Ops;

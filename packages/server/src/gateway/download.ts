@@ -32,7 +32,18 @@ export async function serveDownload(deps: GatewayDeps, caller: Caller, request: 
   const parsed = query.safeParse(request.query);
   if (!parsed.success) throw invalidInput(parsed.error, 'download query');
   const q = parsed.data;
-  const target = q.path ?? q.id!;
+  return serveFile(deps, caller, { target: q.path ?? q.id!, version: q.version, inline: q.inline !== undefined }, request, reply);
+}
+
+/** Serves a file's bytes (see serveDownload), for the download route and WebDAV's GET alike. */
+export async function serveFile(
+  deps: GatewayDeps,
+  caller: Caller,
+  q: { target: string | number; version?: number | undefined; inline: boolean },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const target = q.target;
   const first = await askFiles(deps, caller, 'files.content', { target, ...(q.version === undefined ? {} : { version: q.version }) });
   const etag = `"${first.hash}"`;
   const name = first.entry.name;

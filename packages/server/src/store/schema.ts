@@ -27,6 +27,7 @@ export interface DirectoryTables {
   buddy_groups: { owner_id: number; name: string };
   blocks: { owner_id: number; blocked_id: number };
   login_failures: { id: Generated<number>; key: string; at: number };
+  app_passwords: { id: string; user_id: number; secret_hash: string; label: string; created_at: string; last_used_at: string | null };
 }
 
 export interface PresenceTables {
@@ -95,6 +96,9 @@ export interface FilesTables {
   };
   files_upload_chunks: { upload_id: string; idx: number; hash: string; size: number; byte_start: number };
   files_usage: { user_id: number; logical_bytes: number };
+  /** `depth` 0 or -1 (infinity); `expires_at` in ms. */
+  files_dav_locks: { token: string; user_id: number; path: string; depth: number; scope: 'exclusive' | 'shared'; owner: string; timeout_seconds: number; expires_at: number };
+  files_dav_props: { user_id: number; node_id: number; ns: string; name: string; value: string };
 }
 
 export type Database = CoreTables & DirectoryTables & PresenceTables & ImTables & FilesTables;

@@ -1,5 +1,6 @@
 import { defineApp } from '../../runtime/app.ts';
 import type { DirectoryTables } from '../../store/schema.ts';
+import { appPasswordOps } from './app-passwords.ops.ts';
 import { authOps } from './auth.ops.ts';
 import { buddiesOps } from './buddies.ops.ts';
 import { messagingOps } from './messaging.ops.ts';
@@ -9,5 +10,5 @@ import { settingsOps } from './settings.ops.ts';
 /** Accounts, sessions, profiles, search, buddy lists with groups, blocking. */
 export const directoryApp = defineApp<DirectoryTables>({
   name: 'directory',
-  ops: { ...authOps, ...profileOps, ...buddiesOps, ...messagingOps, ...settingsOps },
+  ops: { ...authOps, ...appPasswordOps, ...profileOps, ...buddiesOps, ...messagingOps, ...settingsOps },
 });

@@ -2,7 +2,9 @@ import { defineApp } from '../../runtime/app.ts';
 import type { FilesTables } from '../../store/schema.ts';
 import { commitOp } from './commit.ts';
 import { contentOps } from './content.ops.ts';
+import { davOps } from './dav.ops.ts';
 import { startCollector } from './gc.ts';
+import { sealOps } from './seal.ops.ts';
 import { searchOps } from './search.ops.ts';
 import { trashOps } from './trash.ops.ts';
 import { treeOps } from './tree.ops.ts';
@@ -16,6 +18,6 @@ import { versionOps } from './versions.ops.ts';
  */
 export const filesApp = defineApp<FilesTables>({
   name: 'files',
-  ops: { ...treeOps, ...trashOps, ...versionOps, ...searchOps, ...uploadOps, 'files.upload.commit': commitOp, ...contentOps },
+  ops: { ...treeOps, ...trashOps, ...versionOps, ...searchOps, ...uploadOps, 'files.upload.commit': commitOp, ...contentOps, ...davOps, ...sealOps },
   start: (ctx) => startCollector(ctx),
 });
