@@ -1,4 +1,4 @@
-import { locksTouching, lockCovers, MAX_DAV_LOCK_SECONDS, MAX_DAV_PROPS_PER_ITEM, PodError } from '@pod/protocol';
+import { isBelow, locksTouching, lockCovers, MAX_DAV_LOCK_SECONDS, MAX_DAV_PROPS_PER_ITEM, PodError } from '@pod/protocol';
 import { randomUUID } from 'node:crypto';
 import type { AppOps } from '../../runtime/app.ts';
 import type { FilesTables } from '../../store/schema.ts';
@@ -104,7 +104,7 @@ export const davOps: AppOps<FilesTables> = {
   'files.dav.unlockTree': {
     async write(scope, input, request) {
       const locks = await liveLocks(scope.tx, request.caller!.userId, Date.parse(scope.now));
-      const gone = locks.filter((row) => row.path === input.path || locksTouching([{ path: row.path, infinite: false }], input.path, true).length > 0).map((row) => row.token);
+      const gone = locks.filter((row) => row.path === input.path || isBelow(row.path, input.path)).map((row) => row.token);
       await deleteLocks(scope.tx, gone);
       return { removed: gone.length };
     },

@@ -30,11 +30,11 @@ type Stored = { hash: string; size: number; storedBytes: number };
 
 /**
  * PUT streams the body through the FastCDC chunker into the blob store, a few chunks at a
- * time, never holding the file; then the upload protocol's operations make the file: begin
- * (with the manifest), and a seal that records the chunks as the caller's (the gateway read
- * their bytes from the caller) and commits, without reading the file back, since the
- * whole-file hash was computed from the very bytes stored. Same dedup, quotas and versions as
- * any upload: bytes already stored are not written twice.
+ * time, never holding a large file; then the upload protocol's operations make the file:
+ * begin (with the manifest), and a seal that records the chunks as the caller's (the gateway
+ * read their bytes from the caller) and commits, without reading the file back, since the
+ * whole-file hash was computed from the very bytes stored. A small file does both in one
+ * transaction (files.upload.put). Same dedup, quotas and versions as any upload.
  */
 export async function put(dav: Dav): Promise<void> {
   const state = await stateOf(dav, dav.path);
@@ -77,6 +77,15 @@ export async function put(dav: Dav): Promise<void> {
   }
   const last = vouched.slice(Math.floor(Math.max(0, vouched.length - 1) / MAX_MANIFEST_PAGE) * MAX_MANIFEST_PAGE);
   const { entry } = await askFiles(dav.deps, dav.caller, 'files.upload.seal', { uploadId: begin.uploadId, chunks: last });
+  // A collector that was already removing a chunk when begin named it can finish after the
+  // check above: such a chunk is reported damaged (uploads send it again) and the client asked
+  // to repeat the PUT, which heals the file.
+  const after = await dav.deps.blobs.has([...needed]);
+  const lost = [...needed].filter((chunkHash) => !after.has(chunkHash));
+  if (lost.length > 0) {
+    for (const chunkHash of lost) await askFiles(dav.deps, dav.caller, 'files.chunk.damaged', { hash: chunkHash });
+    throw new PodError('unavailable', 'a chunk was garbage-collected while this file was stored; send it again', { retryAfterSeconds: 1 });
+  }
   dav.reply.header('etag', `"${entry.hash}"`).code(state.entry ? 204 : 201).send();
 }
 
