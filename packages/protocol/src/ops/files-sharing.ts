@@ -149,7 +149,7 @@ export const filesSharingOps = {
   'files.attach': {
     app: 'files',
     access: 'internal',
-    input: z.strictObject({ fromId: z.number().int(), toId: z.number().int(), toName: userName, files: z.array(fileRef).min(1).max(10) }),
+    input: z.strictObject({ fromId: z.number().int(), fromName: userName, toId: z.number().int(), toName: userName, files: z.array(fileRef).min(1).max(10) }),
     output: z.strictObject({ attachments: z.array(fileAttachment) }),
   },
 } as const satisfies Record<string, OpDef>;
