@@ -25,14 +25,24 @@ export const contentType = z
   .transform((type) => type.toLowerCase());
 
 /**
+ * Where a file or folder is (or is made): in my tree ("/a/b") or in another's, shared with me
+ * ("~ann/a/b"). One schema, so that a bad path is refused with its own reason.
+ */
+export const placePath = z.string().transform((raw, ctx) => {
+  const parsed = (raw.startsWith('~') ? sharedPath : filePath).safeParse(raw);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+});
+
+/**
  * What an operation acts on: a path of mine ("/docs/report.pdf"), a path of an item shared with
  * me ("~ann/docs/report.pdf", see sharedPath) or an id (42), mine or granted to me. Id 0 and "/"
  * are my root folder. An item I may not access answers not_found, exactly as an id that never
  * existed.
  */
-export const fileRef = z.union([filePath, sharedPath, nodeId], { error: 'a file is named by a path ("/a/b.txt"), a shared path ("~owner/a/b.txt") or an id (a number)' });
-/** Where a file or folder is made: in my tree ("/a/b") or in a folder shared with me for writing ("~ann/a/b"). */
-export const placePath = z.union([filePath, sharedPath], { error: 'a place is a path ("/a/b") or a shared path ("~owner/a/b")' });
+export const fileRef = z.union([placePath, nodeId], { error: 'a file is named by a path ("/a/b.txt"), a shared path ("~owner/a/b.txt") or an id (a number)' });
+
 export type FileRef = z.input<typeof fileRef>;
 
 /** A file or folder as clients see it. `trashedAt` is set on an item deleted to the trash. */

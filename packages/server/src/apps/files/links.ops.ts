@@ -8,7 +8,7 @@ import { contentPage } from './content.ops.ts';
 import { decodeCursor, encodeCursor, isNameCursor, toEntry } from './entries.ts';
 import { deleteLink, insertLink, linkByTokenHash, linksOf, toLink } from './links.repo.ts';
 import { listChildren, nodeById, nodesByIdsAnyOwner } from './nodes.repo.ts';
-import { readViewer, writeViewer } from './viewer.ts';
+import { prepareMemberships, readViewer, writeViewer, type Memberships } from './viewer.ts';
 
 /** argon2id at OWASP's minimum (as account passwords): a link password is a password like any other. */
 const ARGON2 = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -23,12 +23,13 @@ const noLink = () => new PodError('not_found', 'no such link: it may have been r
 /** Links: anyone holding the token reads the item (and, for a folder, what is inside it), with no account. */
 export const linkOps: AppOps<FilesTables> = {
   'files.link.create': {
-    async prepare(input) {
+    async prepare(input, request, ctx) {
       // Hashing is slow on purpose, so it runs before the transaction, not inside it.
-      return input.password === undefined ? null : await hash(input.password, ARGON2);
+      return { passwordHash: input.password === undefined ? null : await hash(input.password, ARGON2), memberships: await prepareMemberships(ctx, request, [input.target]) };
     },
     async write(scope, input, request) {
-      const row = await ownItem(scope.tx, writeViewer(request, []), input.target, 'linked');
+      const prepared = request.prepared as { passwordHash: string | null; memberships: Memberships | undefined };
+      const row = await ownItem(scope.tx, writeViewer(request, prepared.memberships), input.target, 'linked');
       const nowMs = Date.parse(scope.now);
       const expiresAt = input.expiresAt !== undefined ? new Date(input.expiresAt).toISOString() : input.expiresIn !== undefined ? new Date(nowMs + input.expiresIn * 1000).toISOString() : null;
       if (expiresAt !== null && Date.parse(expiresAt) <= nowMs) throw new PodError('invalid', 'a link must expire in the future');
@@ -38,7 +39,7 @@ export const linkOps: AppOps<FilesTables> = {
         ownerId: request.caller!.userId,
         nodeId: Number(row.id),
         tokenHash: tokenHash(token),
-        passwordHash: request.prepared as string | null,
+        passwordHash: prepared.passwordHash,
         expiresAt,
         at: scope.now,
       });

@@ -7,7 +7,7 @@ import { linksOf, toLink } from './links.repo.ts';
 import { nodesByIdsAnyOwner } from './nodes.repo.ts';
 import { deleteShares, sharesOf, sharesTo, upsertShare, type ShareRow } from './shares.repo.ts';
 import type { Scope } from './tree.ts';
-import { readViewer, writeViewer } from './viewer.ts';
+import { prepareMemberships, readViewer, writeViewer, type Memberships } from './viewer.ts';
 
 const DEFAULT_PAGE = 50;
 const isIdCursor = (value: unknown): value is [number] => Array.isArray(value) && value.length === 1 && Number.isSafeInteger(value[0]);
@@ -39,12 +39,13 @@ export const sharingOps: AppOps<FilesTables> = {
       const missing = names.find((name) => !users.some((user) => user.name === name));
       if (missing) throw new PodError('not_found', `no user named ${missing}`);
       if (input.group !== undefined) await ctx.call('directory.groupMembers', { ownerId: caller.userId, group: input.group });
-      return users;
+      return { users, memberships: await prepareMemberships(ctx, request, [input.target]) };
     },
     async write(scope, input, request) {
       const caller = request.caller!;
-      const row = await ownItem(scope.tx, writeViewer(request, []), input.target, 'shared');
-      const grantees = request.prepared as Array<{ id: number; name: string }>;
+      const prepared = request.prepared as { users: Array<{ id: number; name: string }>; memberships: Memberships | undefined };
+      const row = await ownItem(scope.tx, writeViewer(request, prepared.memberships), input.target, 'shared');
+      const grantees = prepared.users;
       const access = input.access ?? 'read';
       const base = { ownerId: caller.userId, ownerName: caller.name, nodeId: Number(row.id), access, at: scope.now };
       const rows: ShareRow[] = [];
@@ -62,13 +63,14 @@ export const sharingOps: AppOps<FilesTables> = {
       const { users } = names.length > 0 ? await ctx.call('directory.lookup', { names }) : { users: [] };
       const missing = names.find((name) => !users.some((user) => user.name === name));
       if (missing) throw new PodError('not_found', `no user named ${missing}`);
-      return users.map((user) => user.id);
+      return { userIds: users.map((user) => user.id), memberships: await prepareMemberships(ctx, request, [input.target]) };
     },
     async write(scope, input, request) {
-      const row = await ownItem(scope.tx, writeViewer(request, []), input.target, 'unshared');
+      const prepared = request.prepared as { userIds: number[]; memberships: Memberships | undefined };
+      const row = await ownItem(scope.tx, writeViewer(request, prepared.memberships), input.target, 'unshared');
       const nodeId = Number(row.id);
       const before = await sharesOf(scope.tx, request.caller!.userId, nodeId);
-      const userIds = request.prepared as number[];
+      const { userIds } = prepared;
       const removed = await deleteShares(scope.tx, nodeId, { userIds, ...(input.group !== undefined ? { group: input.group } : {}), ...(input.all ? { all: true } : {}) });
       const after = new Set((await sharesOf(scope.tx, request.caller!.userId, nodeId)).map((share) => Number(share.id)));
       const lost = before.filter((share) => share.grantee_kind === 'user' && !after.has(Number(share.id))).map((share) => Number(share.grantee_id));

@@ -6,7 +6,7 @@ import { copyItem } from './copy.ts';
 import { decodeCursor, encodeCursor, isNameCursor, rootEntry, toEntry } from './entries.ts';
 import { ancestry, listChildren, markTrashed, subtreeHeight, updateNode } from './nodes.repo.ts';
 import { checkNameFree, emitChanged, ensureFolders } from './tree.ts';
-import { prepareMemberships, readViewer, writeViewer } from './viewer.ts';
+import { prepareMemberships, readViewer, writeViewer, type Memberships } from './viewer.ts';
 
 const DEFAULT_PAGE = 100;
 
@@ -42,7 +42,7 @@ export const treeOps: AppOps<FilesTables> = {
   'files.mkdir': {
     prepare: (input, request, ctx) => prepareMemberships(ctx, request, [input.path]),
     async write(scope, input, request) {
-      const viewer = writeViewer(request);
+      const viewer = writeViewer(request, request.prepared as Memberships | undefined);
       const { ownerId, names, walked } = await walkPlace(scope.tx, viewer, input.path);
       const own = ownerId === viewer.userId;
       if (names.length === 0) {
@@ -65,7 +65,7 @@ export const treeOps: AppOps<FilesTables> = {
   'files.rename': {
     prepare: (input, request, ctx) => prepareMemberships(ctx, request, [input.target]),
     async write(scope, input, request) {
-      const viewer = writeViewer(request);
+      const viewer = writeViewer(request, request.prepared as Memberships | undefined);
       const { row } = await resolveItem(scope.tx, viewer, input.target, 'renamed', 'write');
       const ownerId = Number(row.user_id);
       if (row.name === input.name) return { entry: toEntry(row) };
@@ -78,7 +78,7 @@ export const treeOps: AppOps<FilesTables> = {
   'files.move': {
     prepare: (input, request, ctx) => prepareMemberships(ctx, request, [input.target, input.to]),
     async write(scope, input, request) {
-      const viewer = writeViewer(request);
+      const viewer = writeViewer(request, request.prepared as Memberships | undefined);
       const { row } = await resolveItem(scope.tx, viewer, input.target, 'moved', 'write');
       const folder = await resolveFolder(scope.tx, viewer, input.to, 'write');
       const ownerId = Number(row.user_id);
@@ -104,7 +104,7 @@ export const treeOps: AppOps<FilesTables> = {
   'files.copy': {
     prepare: (input, request, ctx) => prepareMemberships(ctx, request, [input.target, input.to]),
     async write(scope, input, request, ctx) {
-      const viewer = writeViewer(request);
+      const viewer = writeViewer(request, request.prepared as Memberships | undefined);
       const { row } = await resolveItem(scope.tx, viewer, input.target, 'copied');
       const folder = await resolveFolder(scope.tx, viewer, input.to, 'write');
       // The copy is the destination owner's, on their quota.
@@ -116,7 +116,7 @@ export const treeOps: AppOps<FilesTables> = {
   'files.delete': {
     prepare: (input, request, ctx) => prepareMemberships(ctx, request, [input.target]),
     async write(scope, input, request) {
-      const viewer = writeViewer(request);
+      const viewer = writeViewer(request, request.prepared as Memberships | undefined);
       const { row } = await resolveItem(scope.tx, viewer, input.target, 'deleted', 'write');
       const ownerId = Number(row.user_id);
       const trashed = await markTrashed(scope.tx, Number(row.id), scope.now);

@@ -5,7 +5,7 @@ import { ownItem, pathsOf, viewedPath } from './access.ts';
 import { decodeCursor, encodeCursor, isNameCursor, toEntry } from './entries.ts';
 import { nodesByIdsAnyOwner, type Db } from './nodes.repo.ts';
 import { deleteShares, publishedRows, publisherByName, publishers, upsertShare, type ShareRow } from './shares.repo.ts';
-import { writeViewer } from './viewer.ts';
+import { prepareMemberships, writeViewer, type Memberships } from './viewer.ts';
 
 const DEFAULT_USERS = 20;
 /** Items shown per user in the universe's list of users; `more` says there are others. */
@@ -27,17 +27,19 @@ async function asItems(db: Db, rows: readonly ShareRow[]): Promise<PublishedItem
 /** Publishing (a grant to every signed-in user) and the pod universe that lists it. */
 export const universeOps: AppOps<FilesTables> = {
   'files.publish': {
+    prepare: (input, request, ctx) => prepareMemberships(ctx, request, [input.target]),
     async write(scope, input, request) {
       const caller = request.caller!;
-      const row = await ownItem(scope.tx, writeViewer(request, []), input.target, 'published');
+      const row = await ownItem(scope.tx, writeViewer(request, request.prepared as Memberships | undefined), input.target, 'published');
       await upsertShare(scope.tx, { ownerId: caller.userId, ownerName: caller.name, nodeId: Number(row.id), kind: 'public', granteeId: 0, granteeName: '', access: 'read', at: scope.now });
       const path = (await pathsOf(scope.tx, [Number(row.id)])).get(Number(row.id)) ?? `/${row.name}`;
       return { entry: toEntry(row), path };
     },
   },
   'files.unpublish': {
+    prepare: (input, request, ctx) => prepareMemberships(ctx, request, [input.target]),
     async write(scope, input, request) {
-      const row = await ownItem(scope.tx, writeViewer(request, []), input.target, 'unpublished');
+      const row = await ownItem(scope.tx, writeViewer(request, request.prepared as Memberships | undefined), input.target, 'unpublished');
       return { removed: (await deleteShares(scope.tx, Number(row.id), { published: true })) > 0 };
     },
   },

@@ -20,7 +20,7 @@ import {
   uploadEntries,
 } from './uploads.repo.ts';
 import { usageOf } from './versions.repo.ts';
-import { prepareMemberships, writeViewer, type Viewer } from './viewer.ts';
+import { prepareMemberships, writeViewer, type Viewer, type Memberships } from './viewer.ts';
 
 /** Unfinished uploads one user may have open at once. */
 const MAX_OPEN_UPLOADS = 1000;
@@ -50,7 +50,7 @@ export const uploadOps: AppOps<FilesTables> = {
       checkDeclaredSize(input.size, input.chunkCount);
       if (input.chunks.length > input.chunkCount) throw new PodError('invalid', `the manifest has ${input.chunkCount} entries (chunkCount), not ${input.chunks.length}`);
       const overwrite = input.overwrite ?? true;
-      const ownerId = await checkTarget(scope, writeViewer(request), input.path, overwrite);
+      const ownerId = await checkTarget(scope, writeViewer(request, request.prepared as Memberships | undefined), input.path, overwrite);
       const quota = ctx.settings.filesQuotaBytes;
       // Early word for the uploader, before any byte is sent; the commit decides. The bytes count against the owner.
       if (quota > 0) {

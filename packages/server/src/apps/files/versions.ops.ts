@@ -3,7 +3,7 @@ import type { AppOps } from '../../runtime/app.ts';
 import type { FilesTables } from '../../store/schema.ts';
 import { resolveItem } from './access.ts';
 import { toEntry } from './entries.ts';
-import { prepareMemberships, readViewer, writeViewer } from './viewer.ts';
+import { prepareMemberships, readViewer, writeViewer, type Memberships } from './viewer.ts';
 import { emitChanged, withinQuota } from './tree.ts';
 import { makeCurrent } from './versions.ts';
 import { addRefs, addUsage, insertVersion, manifestFromVersion, versionRow, versionsOfNode } from './versions.repo.ts';
@@ -27,7 +27,7 @@ export const versionOps: AppOps<FilesTables> = {
   'files.versions.restore': {
     prepare: (input, request, ctx) => prepareMemberships(ctx, request, [input.target]),
     async write(scope, input, request, ctx) {
-      const { row: file } = await resolveItem(scope.tx, writeViewer(request), input.target, 'versioned', 'write');
+      const { row: file } = await resolveItem(scope.tx, writeViewer(request, request.prepared as Memberships | undefined), input.target, 'versioned', 'write');
       // The new version is the owner's, on their quota.
       const userId = Number(file.user_id);
       if (file.kind !== 'file') throw notAFile();

@@ -41,8 +41,9 @@ export async function prepareMemberships(ctx: AppContext<FilesTables>, request: 
   return foreign ? (await ctx.call('directory.memberships', { userId: caller.userId })).memberships : undefined;
 }
 
-export function writeViewer(request: RequestInfo & { prepared: unknown }, memberships?: Memberships): Viewer {
+/** For writes: with the memberships `prepare` fetched (none when the request names only the caller's items). */
+export function writeViewer(request: RequestInfo, memberships: Memberships | undefined): Viewer {
   const caller = request.caller!;
-  const known = memberships ?? (request.prepared as Memberships | undefined) ?? [];
+  const known = memberships ?? [];
   return { userId: caller.userId, name: caller.name, memberships: async () => known };
 }
