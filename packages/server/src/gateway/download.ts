@@ -1,4 +1,4 @@
-import { DEFAULT_CONTENT_TYPE, filePath, nodeId, PodError, type OpOutput } from '@pod/protocol';
+import { DEFAULT_CONTENT_TYPE, nodeId, placePath, PodError, type OpOutput } from '@pod/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -13,7 +13,7 @@ type Chunk = Content['chunks'][number];
 
 const query = z
   .strictObject({
-    path: filePath.optional(),
+    path: placePath.optional(),
     id: z.coerce.number().pipe(nodeId).optional(),
     version: z.coerce.number().pipe(nodeId).optional(),
     /** Shown in the browser instead of saved (still sandboxed: see the headers). */
