@@ -160,7 +160,8 @@ describe('files: the access matrix (who can list, read, find, change, reshare or
     // node:http sends the path as written: fetch would resolve "..", and test nothing.
     const get = (path: string) =>
       new Promise<{ status: number; text: string }>((resolve, reject) => {
-        request(`${pod.url}/v1/files/links/${token}${path}`, (response) => {
+        const { hostname, port } = new URL(pod.url);
+        request({ hostname, port, path: `/v1/files/links/${token}${path}` }, (response) => {
           const parts: Buffer[] = [];
           response.on('data', (part: Buffer) => parts.push(part));
           response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(parts).toString() }));
