@@ -1,4 +1,4 @@
-import { PodError, type Share } from '@pod/protocol';
+import { compareNames, PodError, type Share } from '@pod/protocol';
 import type { AppOps } from '../../runtime/app.ts';
 import type { FilesTables } from '../../store/schema.ts';
 import { ownItem, pathsOf, viewedPath } from './access.ts';
@@ -39,7 +39,8 @@ export const sharingOps: AppOps<FilesTables> = {
       const missing = names.find((name) => !users.some((user) => user.name === name));
       if (missing) throw new PodError('not_found', `no user named ${missing}`);
       if (input.group !== undefined) await ctx.call('directory.groupMembers', { ownerId: caller.userId, group: input.group });
-      return { users, memberships: await prepareMemberships(ctx, request, [input.target]) };
+      // Granted (and answered) by name, whatever order the directory answers in.
+      return { users: [...users].sort((a, b) => compareNames(a.name, b.name)), memberships: await prepareMemberships(ctx, request, [input.target]) };
     },
     async write(scope, input, request) {
       const caller = request.caller!;
