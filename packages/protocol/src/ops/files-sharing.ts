@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { groupName, isoTime, pageLimit, userName } from '../common.ts';
 import { filePath } from '../files/names.ts';
 import { byteCount, chunkRef, fileCursor, fileEntry, fileRef, nodeId } from '../files/schemas.ts';
-import { fileAttachment, fileLink, linkPassword, linkToken, share, shareAccess, sharedItem, universeUser } from '../files/sharing.ts';
+import { fileAttachment, fileLink, linkPassword, linkToken, MAX_ATTACHMENTS, share, shareAccess, sharedItem, universeUser } from '../files/sharing.ts';
 import { imMessage, messageText } from './im.ts';
 import type { OpDef } from './define.ts';
 
@@ -149,7 +149,7 @@ export const filesSharingOps = {
   'files.attach': {
     app: 'files',
     access: 'internal',
-    input: z.strictObject({ fromId: z.number().int(), fromName: userName, toId: z.number().int(), toName: userName, files: z.array(fileRef).min(1).max(10) }),
+    input: z.strictObject({ fromId: z.number().int(), fromName: userName, toId: z.number().int(), toName: userName, files: z.array(fileRef).min(1).max(MAX_ATTACHMENTS) }),
     output: z.strictObject({ attachments: z.array(fileAttachment) }),
   },
 } as const satisfies Record<string, OpDef>;
