@@ -13,3 +13,5 @@ export { contentTypeOf, DEFAULT_CONTENT_TYPE } from './files/content-types.ts';
 export { appPasswordInfo } from './ops/app-passwords.ts';
 export { davLock, davProp, davPropName, MAX_DAV_LOCK_SECONDS, MAX_DAV_PROP_VALUE_CHARS, MAX_DAV_PROPS_PER_ITEM, type DavLock, type DavProp } from './ops/files-dav.ts';
 export * from './files/dav-paths.ts';
+export * from './files/sharing.ts';
+export { MAX_LINK_SECONDS } from './ops/files-sharing.ts';

@@ -16,6 +16,7 @@ import { CursorWriter } from './cursors.ts';
 import type { GatewayDeps } from './deps.ts';
 import { addDavMethods, registerDavRoutes } from './dav/routes.ts';
 import { registerFileRoutes } from './files-http.ts';
+import { registerLinkRoutes } from './link-http.ts';
 import { registerApiRoutes, sendError } from './http.ts';
 import { SocketHub } from './sockets.ts';
 import { statusPage } from './status-page.ts';
@@ -92,6 +93,7 @@ export async function startGateway(options: GatewayOptions, store: Store, messen
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   registerApiRoutes(app, deps);
   await app.register(async (scope) => registerFileRoutes(scope, deps));
+  registerLinkRoutes(app, deps);
   addDavMethods(app);
   await app.register(async (scope) => registerDavRoutes(scope, deps));
 

@@ -53,6 +53,8 @@ export interface ImTables {
     at: string;
     delivered_at: string | null;
     read_at: string | null;
+    /** JSON array of FileAttachment, or null. */
+    attachments: string | null;
   };
 }
 
@@ -96,6 +98,19 @@ export interface FilesTables {
   };
   files_upload_chunks: { upload_id: string; idx: number; hash: string; size: number; byte_start: number };
   files_usage: { user_id: number; logical_bytes: number };
+  /** `grantee_kind` 'user' (grantee_id), 'group' (grantee_name, of the owner's buddy groups) or 'public' (published). */
+  files_shares: {
+    id: Generated<number>;
+    owner_id: number;
+    owner_name: string;
+    node_id: number;
+    grantee_kind: 'user' | 'group' | 'public';
+    grantee_id: number;
+    grantee_name: string;
+    access: 'read' | 'write';
+    created_at: string;
+  };
+  files_links: { id: Generated<number>; owner_id: number; node_id: number; token_hash: string; password_hash: string | null; expires_at: string | null; created_at: string };
   /** `depth` 0 or -1 (infinity); `expires_at` in ms. */
   files_dav_locks: { token: string; user_id: number; path: string; depth: number; scope: 'exclusive' | 'shared'; owner: string; timeout_seconds: number; expires_at: number };
   files_dav_props: { user_id: number; node_id: number; ns: string; name: string; value: string };

@@ -6,16 +6,21 @@ import { resolveTarget } from './access.ts';
 import { decodeCursor, encodeCursor, isNameCursor, ROOT_ID, rootEntry, toEntry, type NodeRow } from './entries.ts';
 import { deleteExpiredLocks, deleteLocks, extendLock, insertLock, liveLocks, propCount, propsOf, removeProp, setProp, toLock, type LockRow } from './dav.repo.ts';
 import { listChildren, type Db } from './nodes.repo.ts';
+import type { Viewer } from './viewer.ts';
 
 /** Children answered per files.dav.state page. */
 const CHILDREN_PAGE = 500;
 
 const asTouching = (row: LockRow) => ({ ...row, infinite: Number(row.depth) !== 0 });
 
-/** The item at `path`, or undefined where nothing is (a file in the way counts as nothing). */
+/**
+ * The item at `path` in the user's own tree, or undefined where nothing is (a file in the way
+ * counts as nothing). WebDAV paths start with "/", so they never name another user's tree.
+ */
 async function itemAt(db: Db, userId: number, path: string): Promise<{ id: number; row: NodeRow | undefined } | undefined> {
+  const owner: Viewer = { userId, name: '', memberships: async () => [] };
   try {
-    const target = await resolveTarget(db, userId, path);
+    const target = await resolveTarget(db, owner, path);
     return target.root ? { id: ROOT_ID, row: undefined } : { id: Number(target.row.id), row: target.row };
   } catch (error) {
     if (error instanceof PodError && (error.code === 'not_found' || error.code === 'conflict')) return undefined;
