@@ -2,6 +2,11 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerAuth } from './commands/auth.ts';
 import { registerBuddies } from './commands/buddies.ts';
+import { registerDownload } from './commands/files-download.ts';
+import { registerFileInfo } from './commands/files-info.ts';
+import { registerTrash } from './commands/files-trash.ts';
+import { registerFileTree } from './commands/files-tree.ts';
+import { registerUpload } from './commands/files-upload.ts';
 import { registerIm } from './commands/im.ts';
 import { registerListen } from './commands/listen.ts';
 import { registerPresence } from './commands/presence.ts';
@@ -33,5 +38,10 @@ export function buildProgram(): Command {
   registerPresence(program);
   registerIm(program);
   registerListen(program);
+  registerUpload(program);
+  registerDownload(program);
+  registerFileTree(program);
+  registerTrash(program);
+  registerFileInfo(program);
   return program;
 }
