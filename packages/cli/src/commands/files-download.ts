@@ -38,7 +38,7 @@ export function registerDownload(program: Command): void {
       .description('download a file or a folder (with everything in it) from the pod')
       .argument('<remote>', 'a file or folder in the pod, such as /docs/report.pdf')
       .argument('[local]', 'where to put it: an existing folder (it goes inside, keeping its name) or a new name; default: here')
-      .option('--version <id>', 'an earlier version of a file (ids from pod versions)', parseId)
+      .option('--version-id <id>', 'an earlier version of a file (ids from pod versions)', parseId)
       .option('--no-progress', 'draw no progress bar, even on a terminal')
       .addHelpText(
         'after',
@@ -47,13 +47,13 @@ export function registerDownload(program: Command): void {
           'with the same content is left as it is. With --json: one JSON object per file, on its own\n' +
           'line: {"path","local","size","bytesReceived","source"} (source: network, cache or destination).',
       ),
-  ).action(async (remote: string, local: string | undefined, flags: { version?: number; progress: boolean }, command: Command) => {
+  ).action(async (remote: string, local: string | undefined, flags: { versionId?: number; progress: boolean }, command: Command) => {
     const out = outputFor(command);
     const api = signedIn();
     const plan = await planDownload(api, remotePath(remote), local);
-    if (plan.folder && flags.version !== undefined) throw new PodError('invalid', `${plan.root} is a folder; --version is for a file`);
+    if (plan.folder && flags.versionId !== undefined) throw new PodError('invalid', `${plan.root} is a folder; --version-id is for a file`);
     for (const folder of plan.folders) await mkdir(folder, { recursive: true });
-    const results = await downloadAll(api, plan, flags.version, out.json, flags.progress, (file) => out.stream(file, () => ''));
+    const results = await downloadAll(api, plan, flags.versionId, out.json, flags.progress, (file) => out.stream(file, () => ''));
     if (!out.json) out.result(results, (done) => summary(done, plan));
   });
 }
