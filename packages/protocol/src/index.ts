@@ -10,3 +10,5 @@ export { imMessage, MAX_MESSAGE_BYTES, type ImMessage } from './ops/im.ts';
 export * from './files/names.ts';
 export * from './files/schemas.ts';
 export { contentTypeOf, DEFAULT_CONTENT_TYPE } from './files/content-types.ts';
+export * from './files/sharing.ts';
+export { MAX_LINK_SECONDS } from './ops/files-sharing.ts';

@@ -94,3 +94,35 @@ export const filePath = z
 export function pathNames(path: string): string[] {
   return path === '/' ? [] : path.slice(1).split('/');
 }
+
+/**
+ * An item another user shared with me or published, named from their tree: "~ann/docs/a.txt"
+ * is ann's /docs/a.txt, "~ann" alone names nothing of hers but what she granted. Paths of my own
+ * tree always start with "/", so this form never collides with a name of mine. Answered
+ * normalized ("~ann/docs/a.txt", names in NFC, no trailing "/").
+ */
+export const sharedPath = z
+  .string()
+  .max(MAX_PATH_CHARS, `a path has at most ${MAX_PATH_CHARS} characters`)
+  .transform((raw, ctx) => {
+    const match = /^~([a-z0-9][a-z0-9_.-]{0,31})(\/.*)?$/.exec(raw);
+    if (!match) {
+      ctx.addIssue({ code: 'custom', message: 'a shared item is named "~owner/path" (the owner\'s account name, then the path in their files)' });
+      return z.NEVER;
+    }
+    const names = parsePath(match[2] ?? '/');
+    if (Array.isArray(names)) return `~${match[1]}${names.length === 0 ? '' : joinPath(names)}`;
+    issue(ctx, names, MAX_PATH_DEPTH);
+    return z.NEVER;
+  });
+
+/** The owner and the path in their tree of a `sharedPath` already checked. */
+export function splitSharedPath(path: string): { owner: string; path: string } {
+  const slash = path.indexOf('/');
+  return slash < 0 ? { owner: path.slice(1), path: '/' } : { owner: path.slice(1, slash), path: path.slice(slash) };
+}
+
+/** Whether a path (already checked) names another user's item ("~owner/...") rather than one of mine. */
+export function isSharedPath(path: string): boolean {
+  return path.startsWith('~');
+}

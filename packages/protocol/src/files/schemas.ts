@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { filePath } from './names.ts';
+import { filePath, sharedPath } from './names.ts';
 
 /** A chunk is at most the chunker's largest (4 MiB): it travels and is held in memory whole. */
 export const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -25,10 +25,24 @@ export const contentType = z
   .transform((type) => type.toLowerCase());
 
 /**
- * What an operation acts on: a path ("/docs/report.pdf") or an id (42). Id 0 and "/" are the
- * root folder. Another user's id answers not_found, exactly as an id that never existed.
+ * Where a file or folder is (or is made): in my tree ("/a/b") or in another's, shared with me
+ * ("~ann/a/b"). One schema, so that a bad path is refused with its own reason.
  */
-export const fileRef = z.union([filePath, nodeId], { error: 'a file is named by a path ("/a/b.txt") or an id (a number)' });
+export const placePath = z.string().transform((raw, ctx) => {
+  const parsed = (raw.startsWith('~') ? sharedPath : filePath).safeParse(raw);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+});
+
+/**
+ * What an operation acts on: a path of mine ("/docs/report.pdf"), a path of an item shared with
+ * me ("~ann/docs/report.pdf", see sharedPath) or an id (42), mine or granted to me. Id 0 and "/"
+ * are my root folder. An item I may not access answers not_found, exactly as an id that never
+ * existed.
+ */
+export const fileRef = z.union([placePath, nodeId], { error: 'a file is named by a path ("/a/b.txt"), a shared path ("~owner/a/b.txt") or an id (a number)' });
+
 export type FileRef = z.input<typeof fileRef>;
 
 /** A file or folder as clients see it. `trashedAt` is set on an item deleted to the trash. */

@@ -90,4 +90,36 @@ export const directoryOps = {
     input: z.strictObject({ userId: z.number().int() }),
     output: z.strictObject({ name: userName, watchers: z.array(z.strictObject({ id: z.number().int(), name: userName })) }),
   },
+  /** Users by name (enabled accounts only; unknown names are left out), for apps that name people. */
+  'directory.lookup': {
+    app: 'directory',
+    access: 'internal',
+    readonly: true,
+    input: z.strictObject({ names: z.array(userName).max(200).optional(), ids: z.array(z.number().int()).max(200).optional() }),
+    output: z.strictObject({ users: z.array(z.strictObject({ id: z.number().int(), name: userName })) }),
+  },
+  /** The accepted buddies `ownerId` keeps in `group` (not_found if they have no such group). */
+  'directory.groupMembers': {
+    app: 'directory',
+    access: 'internal',
+    readonly: true,
+    input: z.strictObject({ ownerId: z.number().int(), group: groupName }),
+    output: z.strictObject({ members: z.array(z.strictObject({ id: z.number().int(), name: userName })) }),
+  },
+  /** The groups `userId` is in, as an accepted buddy, on other users' buddy lists. */
+  'directory.memberships': {
+    app: 'directory',
+    access: 'internal',
+    readonly: true,
+    input: z.strictObject({ userId: z.number().int() }),
+    output: z.strictObject({ memberships: z.array(z.strictObject({ ownerId: z.number().int(), group: z.string() })) }),
+  },
+  /** Public profiles of enabled users by id (others left out). */
+  'directory.profiles': {
+    app: 'directory',
+    access: 'internal',
+    readonly: true,
+    input: z.strictObject({ ids: z.array(z.number().int()).max(200) }),
+    output: z.strictObject({ profiles: z.array(profile.extend({ id: z.number().int() })) }),
+  },
 } as const satisfies Record<string, OpDef>;

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { filePath } from '../files/names.ts';
 import {
   byteCount,
   chunkProof,
@@ -12,6 +11,7 @@ import {
   MAX_FILE_CHUNKS,
   MAX_MANIFEST_PAGE,
   nodeId,
+  placePath,
   sha256Hex,
   uploadId,
   uploadNeeds,
@@ -37,7 +37,8 @@ export const filesUploadOps = {
     app: 'files',
     access: 'user',
     input: z.strictObject({
-      path: filePath,
+      /** In my tree, or in a folder shared with me for writing ("~owner/..."): the file and its quota are the owner's. */
+      path: placePath,
       size: byteCount,
       hash: sha256Hex,
       chunkCount: z.number().int().min(0).max(MAX_FILE_CHUNKS, `a file has at most ${MAX_FILE_CHUNKS} chunks`),

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { isoTime, pageLimit } from '../common.ts';
-import { fileName, filePath } from '../files/names.ts';
-import { byteCount, fileCursor, fileEntry, fileKind, fileRef, fileVersion, nodeId } from '../files/schemas.ts';
+import { isoTime, pageLimit, userName } from '../common.ts';
+import { fileName } from '../files/names.ts';
+import { byteCount, fileCursor, fileEntry, fileKind, fileRef, fileVersion, nodeId, placePath } from '../files/schemas.ts';
 import type { OpDef } from './define.ts';
 
-const located = z.strictObject({ entry: fileEntry, path: z.string() });
+/** An item and how I name it; `owner` is set on another user's item (shared with me or published), whose path is "~owner/...". */
+const located = z.strictObject({ entry: fileEntry, path: z.string(), owner: userName.optional() });
 const one = z.strictObject({ entry: fileEntry });
 
 /**
@@ -25,7 +26,7 @@ export const filesOps = {
   'files.mkdir': {
     app: 'files',
     access: 'user',
-    input: z.strictObject({ path: filePath, parents: z.boolean().optional() }),
+    input: z.strictObject({ path: placePath, parents: z.boolean().optional() }),
     output: z.strictObject({ entry: fileEntry, created: z.boolean() }),
   },
   'files.rename': { app: 'files', access: 'user', input: z.strictObject({ target: fileRef, name: fileName }), output: one },
@@ -65,9 +66,10 @@ export const filesOps = {
   /** Makes an earlier version current again, as a new version; the one it replaces is kept. */
   'files.versions.restore': { app: 'files', access: 'user', input: z.strictObject({ target: fileRef, version: nodeId }), output: one },
   /**
-   * My files and folders outside the trash whose name contains `query` (any case), of content
+   * Files and folders outside the trash whose name contains `query` (any case), of content
    * type `type` (exact, or a prefix ending in "/" such as "image/"), by size and modification
-   * time; by name.
+   * time; by name. `scope`: `own` (default) my files; `shared` those shared with me (inside
+   * shared folders too); `published` what anyone published; `all` every one I may read.
    */
   'files.search': {
     app: 'files',
@@ -81,6 +83,7 @@ export const filesOps = {
       maxSize: byteCount.optional(),
       modifiedAfter: isoTime.optional(),
       modifiedBefore: isoTime.optional(),
+      scope: z.enum(['own', 'shared', 'published', 'all']).optional(),
       limit: pageLimit.optional(),
       cursor: fileCursor.optional(),
     }),

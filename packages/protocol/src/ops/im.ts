@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { pageLimit, userName } from '../common.ts';
+import { fileAttachment, MAX_ATTACHMENTS } from '../files/sharing.ts';
+import { fileRef } from '../files/schemas.ts';
 import type { OpDef } from './define.ts';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -14,11 +16,13 @@ export const imMessage = z.strictObject({
   order: z.number().int(),
   deliveredAt: z.string().nullable(),
   readAt: z.string().nullable(),
+  /** Files attached, readable by both ends (the recipient was granted read access); absent when none. */
+  attachments: z.array(fileAttachment).optional(),
 });
 export type ImMessage = z.infer<typeof imMessage>;
 
 const utf8 = new TextEncoder();
-const messageText = z
+export const messageText = z
   .string()
   .min(1, 'a message is not empty')
   .superRefine((text, ctx) => {
@@ -28,7 +32,16 @@ const messageText = z
   });
 
 export const imOps = {
-  'im.send': { app: 'im', access: 'user', input: z.strictObject({ to: userName, text: messageText }), output: imMessage },
+    /**
+   * Sends `text` to `to`, with `attachments`: files of mine (ids or paths), which `to` may then
+   * read (files.attach). A retry with the same request id grants and posts nothing twice.
+   */
+  'im.send': {
+    app: 'im',
+    access: 'user',
+    input: z.strictObject({ to: userName, text: messageText, attachments: z.array(fileRef).min(1).max(MAX_ATTACHMENTS, `a message carries at most ${MAX_ATTACHMENTS} files`).optional() }),
+    output: imMessage,
+  },
   'im.history': {
     app: 'im',
     access: 'user',

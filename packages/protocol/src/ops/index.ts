@@ -3,12 +3,13 @@ import { authOps } from './auth.ts';
 import { directoryOps } from './directory.ts';
 import { filesOps } from './files.ts';
 import { filesUploadOps } from './files-upload.ts';
+import { filesSharingOps } from './files-sharing.ts';
 import { imOps } from './im.ts';
 import { presenceOps } from './presence.ts';
 import type { OpDef } from './define.ts';
 
 /** Every operation Pod answers, in one registry: name -> owning app, access, schemas. */
-export const ops = { ...authOps, ...directoryOps, ...presenceOps, ...imOps, ...filesOps, ...filesUploadOps } as const satisfies Record<string, OpDef>;
+export const ops = { ...authOps, ...directoryOps, ...presenceOps, ...imOps, ...filesOps, ...filesUploadOps, ...filesSharingOps } as const satisfies Record<string, OpDef>;
 
 export type Ops = typeof ops;
 export type OpName = keyof Ops;

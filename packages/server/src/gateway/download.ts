@@ -1,4 +1,4 @@
-import { DEFAULT_CONTENT_TYPE, filePath, nodeId, PodError, type OpOutput } from '@pod/protocol';
+import { DEFAULT_CONTENT_TYPE, nodeId, placePath, PodError, type OpOutput } from '@pod/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -13,13 +13,32 @@ type Chunk = Content['chunks'][number];
 
 const query = z
   .strictObject({
-    path: filePath.optional(),
+    path: placePath.optional(),
     id: z.coerce.number().pipe(nodeId).optional(),
     version: z.coerce.number().pipe(nodeId).optional(),
     /** Shown in the browser instead of saved (still sandboxed: see the headers). */
     inline: z.enum(['1', 'true']).optional(),
   })
   .refine((q) => (q.path === undefined) !== (q.id === undefined), 'name the file with either path or id');
+
+/** Asks for a page of a file's manifest: the first (no arguments), or the one holding `offset` of `version`. */
+export type ContentPages = (page?: { version: number; offset: number }) => Promise<Content>;
+
+/** Serves a file of the caller's (or granted to them), named by the query: /v1/files/content?path=...|id=... */
+export async function serveDownload(deps: GatewayDeps, caller: Caller, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const parsed = query.safeParse(request.query);
+  if (!parsed.success) throw invalidInput(parsed.error, 'download query');
+  const q = parsed.data;
+  const target = q.path ?? q.id!;
+  let fileId: number | undefined;
+  const pages: ContentPages = async (page) => {
+    const body = page ? { target: fileId!, ...page } : { target, ...(q.version === undefined ? {} : { version: q.version }) };
+    const content = await askFiles(deps, caller, 'files.content', body);
+    fileId = content.entry.id;
+    return content;
+  };
+  return serveContent(deps, pages, request, reply, { inline: q.inline !== undefined, user: caller.userId });
+}
 
 /**
  * Serves a file's bytes: the files app answers who may read what (and the manifest), the blob
@@ -28,12 +47,8 @@ const query = z
  * or missing after the headers went out ends the response early, so the client sees a broken
  * transfer and never takes the bytes for good.
  */
-export async function serveDownload(deps: GatewayDeps, caller: Caller, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const parsed = query.safeParse(request.query);
-  if (!parsed.success) throw invalidInput(parsed.error, 'download query');
-  const q = parsed.data;
-  const target = q.path ?? q.id!;
-  const first = await askFiles(deps, caller, 'files.content', { target, ...(q.version === undefined ? {} : { version: q.version }) });
+export async function serveContent(deps: GatewayDeps, ask: ContentPages, request: FastifyRequest, reply: FastifyReply, options: { inline: boolean; user: number | undefined }): Promise<FastifyReply> {
+  const first = await ask();
   const etag = `"${first.hash}"`;
   const name = first.entry.name;
   reply.header('etag', etag);
@@ -43,7 +58,7 @@ export async function serveDownload(deps: GatewayDeps, caller: Caller, request: 
   reply.header('x-content-type-options', 'nosniff');
   reply.header('content-security-policy', "sandbox; default-src 'none'");
   reply.header('cache-control', 'private, no-cache');
-  reply.header('content-disposition', `${q.inline ? 'inline' : 'attachment'}; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`);
+  reply.header('content-disposition', `${options.inline ? 'inline' : 'attachment'}; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`);
   if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
 
   // If-Range: the range only if the file is still the one the client holds part of; else all of it.
@@ -62,12 +77,12 @@ export async function serveDownload(deps: GatewayDeps, caller: Caller, request: 
   if (range.kind === 'part') reply.code(206).header('content-range', `bytes ${start}-${end}/${first.size}`);
   if (request.method === 'HEAD' || first.size === 0) return reply.send();
 
-  const manifest = start === 0 ? first : await askFiles(deps, caller, 'files.content', { target: first.entry.id, version: first.version, offset: start });
-  const chunks = pages(deps, caller, manifest);
+  const manifest = start === 0 ? first : await ask({ version: first.version, offset: start });
+  const chunks = pages(ask, manifest);
   // A chunk whose stored bytes fail their hash (or are gone) is reported before the response
   // fails, so that the next upload of those bytes sends them again and heals the stored copy.
   const reportDamaged = (hash: string) =>
-    askFiles(deps, caller, 'files.chunk.damaged', { hash }).then(
+    askFiles(deps, undefined, 'files.chunk.damaged', { hash }).then(
       () => {},
       (error: unknown) => deps.log.warn({ err: error, hash }, 'could not report a damaged chunk'),
     );
@@ -81,7 +96,7 @@ export async function serveDownload(deps: GatewayDeps, caller: Caller, request: 
         if (!head.done) yield head.value;
         yield* reads;
       } catch (error) {
-        deps.log.error({ err: error, file: first.entry.id, user: caller.userId }, 'download aborted: a chunk could not be served');
+        deps.log.error({ err: error, file: first.entry.id, user: options.user }, 'download aborted: a chunk could not be served');
         throw error;
       }
     })(),
@@ -91,13 +106,13 @@ export async function serveDownload(deps: GatewayDeps, caller: Caller, request: 
 }
 
 /** The chunks of a version from the first page on, asking the app for each further page. */
-async function* pages(deps: GatewayDeps, caller: Caller, first: Content): AsyncGenerator<Chunk> {
+async function* pages(ask: ContentPages, first: Content): AsyncGenerator<Chunk> {
   let page = first;
   for (;;) {
     yield* page.chunks;
     const last = page.chunks[page.chunks.length - 1];
     if (!page.more || !last) return;
-    page = await askFiles(deps, caller, 'files.content', { target: first.entry.id, version: first.version, offset: last.offset + last.size });
+    page = await ask({ version: first.version, offset: last.offset + last.size });
   }
 }
 

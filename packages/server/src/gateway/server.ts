@@ -15,6 +15,7 @@ import { resolveToken } from './auth.ts';
 import { CursorWriter } from './cursors.ts';
 import type { GatewayDeps } from './deps.ts';
 import { registerFileRoutes } from './files-http.ts';
+import { registerLinkRoutes } from './link-http.ts';
 import { registerApiRoutes, sendError } from './http.ts';
 import { SocketHub } from './sockets.ts';
 import { statusPage } from './status-page.ts';
@@ -91,6 +92,7 @@ export async function startGateway(options: GatewayOptions, store: Store, messen
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   registerApiRoutes(app, deps);
   await app.register(async (scope) => registerFileRoutes(scope, deps));
+  registerLinkRoutes(app, deps);
 
   const hub = new SocketHub(deps, { gatewayId: options.gatewayId, origins: options.origins, trustProxy: options.trustProxy, presenceLeaseMs: options.presenceLeaseMs, missedDeliveryCheckMs: options.missedDeliveryCheckMs });
   app.server.on('upgrade', (request, socket, head) => {

@@ -52,6 +52,8 @@ export interface ImTables {
     at: string;
     delivered_at: string | null;
     read_at: string | null;
+    /** JSON array of FileAttachment, or null. */
+    attachments: string | null;
   };
 }
 
@@ -95,6 +97,19 @@ export interface FilesTables {
   };
   files_upload_chunks: { upload_id: string; idx: number; hash: string; size: number; byte_start: number };
   files_usage: { user_id: number; logical_bytes: number };
+  /** `grantee_kind` 'user' (grantee_id), 'group' (grantee_name, of the owner's buddy groups) or 'public' (published). */
+  files_shares: {
+    id: Generated<number>;
+    owner_id: number;
+    owner_name: string;
+    node_id: number;
+    grantee_kind: 'user' | 'group' | 'public';
+    grantee_id: number;
+    grantee_name: string;
+    access: 'read' | 'write';
+    created_at: string;
+  };
+  files_links: { id: Generated<number>; owner_id: number; node_id: number; token_hash: string; password_hash: string | null; expires_at: string | null; created_at: string };
 }
 
 export type Database = CoreTables & DirectoryTables & PresenceTables & ImTables & FilesTables;

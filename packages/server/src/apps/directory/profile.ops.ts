@@ -7,7 +7,7 @@ import { searchProfiles, updateProfile } from './profiles.repo.ts';
 
 const DEFAULT_SEARCH_PAGE = 20;
 
-function toProfile(user: Pick<UserRow, 'name' | 'display_name' | 'status_text' | 'about'>): Profile {
+export function toProfile(user: Pick<UserRow, 'name' | 'display_name' | 'status_text' | 'about'>): Profile {
   return { name: user.name, displayName: user.display_name, statusText: user.status_text, about: user.about };
 }
 

@@ -1,12 +1,15 @@
-import { joinPath, pathNames, PodError } from '@pod/protocol';
+import { isSharedPath, joinPath, pathNames, PodError, splitSharedPath } from '@pod/protocol';
 import { ROOT_ID, type NodeRow } from './entries.ts';
-import { ancestry, childByName, nodesByIds, type Db } from './nodes.repo.ts';
+import { ancestry, childByName, nodeById, nodesByIds, type Db } from './nodes.repo.ts';
+import { ownerIdByName, sharesOnNodes } from './shares.repo.ts';
+import type { Viewer } from './viewer.ts';
 import { openUpload, type UploadRow } from './uploads.repo.ts';
 
 /**
- * Every access check of the files app lives here. A user sees only their own tree: every
- * lookup is by owner, so another user's id or path is not there at all and answers
- * not_found exactly like one that never existed, and existence never leaks.
+ * Every access check of the files app lives here. A user sees their own tree, and what others
+ * granted them (shared by name or with a group of buddies they are in, or published): every
+ * lookup goes through resolveTarget or grantOf, and whatever the caller may not access answers
+ * not_found exactly like what never existed, so existence never leaks.
  */
 
 /** Where an item is: the trash or not. Items inside a trashed folder count as trashed. */
@@ -23,48 +26,151 @@ export async function accessibleItems(db: Db, userId: number, ids: readonly numb
   return found;
 }
 
-/** The root folder, or a live item of the caller's. */
-export type Target = { root: true } | { root: false; row: NodeRow };
+/** What the caller may do with an item: everything (theirs), or what a grant allows. */
+export type Grant = 'owner' | 'write' | 'read';
+
+/** The caller's root folder, or a live item they may access, with how, and its owner's name when it is not theirs. */
+export type Target = { root: true; ownerId: number } | { root: false; row: NodeRow; grant: Grant; ownerName: string | undefined };
 
 function notFound(ref: string | number): PodError {
   return new PodError('not_found', typeof ref === 'number' ? `no file or folder with id ${ref}` : `no file or folder at ${ref}`);
 }
 
-/** A live item named by path (walked from the root) or id, or the root itself. */
-export async function resolveTarget(db: Db, userId: number, ref: string | number): Promise<Target> {
-  if (ref === ROOT_ID || ref === '/') return { root: true };
-  if (typeof ref === 'number') {
-    const row = (await accessibleItems(db, userId, [ref], 'live')).get(ref);
-    if (!row) throw notFound(ref);
-    return { root: false, row };
-  }
-  const walked = await walkPath(db, userId, pathNames(ref));
-  if (walked.missing > 0) throw notFound(ref);
-  return { root: false, row: walked.rows[walked.rows.length - 1]! };
-}
-
-/** A live item, never the root (which cannot be renamed, moved, copied or deleted). */
-export async function resolveItem(db: Db, userId: number, ref: string | number, doing: string): Promise<NodeRow> {
-  const target = await resolveTarget(db, userId, ref);
-  if (target.root) throw new PodError('invalid', `the root folder cannot be ${doing}`);
-  return target.row;
-}
-
-/** A live folder (or the root): its id, and its row unless it is the root. */
-export async function resolveFolder(db: Db, userId: number, ref: string | number): Promise<{ id: number; row: NodeRow | undefined }> {
-  const target = await resolveTarget(db, userId, ref);
-  if (target.root) return { id: ROOT_ID, row: undefined };
-  if (target.row.kind !== 'folder') throw new PodError('invalid', `${typeof ref === 'number' ? `item ${ref}` : ref} is a file, not a folder`);
-  return { id: Number(target.row.id), row: target.row };
+function readOnly(ref: string | number): PodError {
+  return new PodError('forbidden', `${typeof ref === 'number' ? `item ${ref}` : ref} is shared with you for reading only`);
 }
 
 /**
- * Follows `names` from the root through the caller's live folders: the items found, in order,
+ * How `viewer` may access a live item, by the grants on it and on the folders above it (a
+ * grant on a folder covers everything inside), or undefined. Another user's trashed items are
+ * out of reach: the trash is its owner's alone.
+ */
+export async function grantOf(db: Db, viewer: Viewer, row: NodeRow): Promise<{ grant: Grant; ownerName: string | undefined } | undefined> {
+  const ownerId = Number(row.user_id);
+  if (ownerId === viewer.userId) return row.trash_root === null ? { grant: 'owner', ownerName: undefined } : undefined;
+  if (row.trash_root !== null) return undefined;
+  const chain = [...(await ancestry(db, [Number(row.id)])).keys()];
+  const shares = await sharesOnNodes(db, chain);
+  let best: 'write' | 'read' | undefined;
+  let ownerName: string | undefined;
+  for (const share of shares) {
+    let applies = (share.grantee_kind === 'user' && Number(share.grantee_id) === viewer.userId) || share.grantee_kind === 'public';
+    if (!applies && share.grantee_kind === 'group') {
+      applies = (await viewer.memberships()).some((m) => m.ownerId === ownerId && m.group === share.grantee_name);
+    }
+    if (!applies) continue;
+    ownerName = share.owner_name;
+    if (share.access === 'write' && share.grantee_kind !== 'public') best = 'write';
+    else best ??= 'read';
+  }
+  return best ? { grant: best, ownerName } : undefined;
+}
+
+/** Refuses writing through a read grant (the caller may read the item, so this leaks nothing). */
+function checkNeed(target: Target, need: 'read' | 'write', ref: string | number): Target {
+  if (need === 'write' && !target.root && target.grant === 'read') throw readOnly(ref);
+  return target;
+}
+
+/**
+ * A live item named by path (mine, walked from my root, or "~owner/path" in theirs) or id, or
+ * my root, that the viewer may access for `need`. Whatever they may not access answers
+ * not_found exactly as what does not exist.
+ */
+export async function resolveTarget(db: Db, viewer: Viewer, ref: string | number, need: 'read' | 'write' = 'read'): Promise<Target> {
+  if (ref === ROOT_ID || ref === '/') return { root: true, ownerId: viewer.userId };
+  if (typeof ref === 'number') {
+    const row = await nodeById(db, ref);
+    const granted = row && (await grantOf(db, viewer, row));
+    if (!row || !granted) throw notFound(ref);
+    return checkNeed({ root: false, row, ...granted }, need, ref);
+  }
+  const place = await resolvePlace(db, viewer, ref);
+  if (place.names.length === 0) {
+    if (place.ownerId === viewer.userId) return { root: true, ownerId: viewer.userId };
+    throw notFound(ref);
+  }
+  let walked: { rows: NodeRow[]; missing: number };
+  try {
+    walked = await walkPath(db, place.ownerId, place.names);
+  } catch (error) {
+    // Someone else's tree: that a name is a file rather than a folder is theirs to know.
+    if (place.ownerId !== viewer.userId) throw notFound(ref);
+    throw error;
+  }
+  const row = walked.rows[walked.rows.length - 1];
+  const granted = walked.missing === 0 && row ? await grantOf(db, viewer, row) : undefined;
+  if (!row || !granted) throw notFound(ref);
+  return checkNeed({ root: false, row, ...granted }, need, ref);
+}
+
+/** Where a path points: the owner of the tree and the names in it. "~me/..." is my own tree. */
+export async function resolvePlace(db: Db, viewer: Viewer, path: string): Promise<{ ownerId: number; names: string[] }> {
+  if (!isSharedPath(path)) return { ownerId: viewer.userId, names: pathNames(path) };
+  const { owner, path: inTree } = splitSharedPath(path);
+  const ownerId = owner === viewer.name ? viewer.userId : await ownerIdByName(db, owner);
+  if (ownerId === undefined) throw notFound(path);
+  return { ownerId, names: pathNames(inTree) };
+}
+
+/**
+ * Walks a path where something is to be made (mkdir, upload): in my tree, or in another's
+ * where the deepest folder that exists must be writable by me (else not_found, or forbidden
+ * for a read grant).
+ */
+export async function walkPlace(db: Db, viewer: Viewer, path: string): Promise<{ ownerId: number; names: string[]; walked: { rows: NodeRow[]; missing: number } }> {
+  const place = await resolvePlace(db, viewer, path);
+  if (place.ownerId === viewer.userId) return { ...place, walked: await walkPath(db, place.ownerId, place.names) };
+  let walked: { rows: NodeRow[]; missing: number };
+  try {
+    walked = await walkPath(db, place.ownerId, place.names);
+  } catch {
+    throw notFound(path);
+  }
+  const deepest = walked.rows[walked.rows.length - 1];
+  const granted = deepest && (await grantOf(db, viewer, deepest));
+  if (!granted) throw notFound(path);
+  if (granted.grant === 'read') throw new PodError('forbidden', `${path} is in a folder shared with you for reading only`);
+  return { ...place, walked };
+}
+
+/** A live item, never a root (which cannot be renamed, moved, copied or deleted). */
+export async function resolveItem(db: Db, viewer: Viewer, ref: string | number, doing: string, need: 'read' | 'write' = 'read'): Promise<Target & { root: false }> {
+  const target = await resolveTarget(db, viewer, ref, need);
+  if (target.root) throw new PodError('invalid', `the root folder cannot be ${doing}`);
+  return target;
+}
+
+/**
+ * One of the caller's own items. Only an owner shares, links or publishes: a grantee who can
+ * see the item is told so; for anyone else it does not exist.
+ */
+export async function ownItem(db: Db, viewer: Viewer, ref: string | number, doing: string): Promise<NodeRow> {
+  const target = await resolveItem(db, viewer, ref, doing);
+  if (target.grant !== 'owner') throw new PodError('forbidden', `only its owner (${target.ownerName}) can share this; copy it into your files to pass it on`);
+  return target.row;
+}
+
+/** A live folder (or my root): its id and owner, and its target unless it is the root. */
+export async function resolveFolder(db: Db, viewer: Viewer, ref: string | number, need: 'read' | 'write' = 'read'): Promise<{ id: number; ownerId: number; target: Target }> {
+  const target = await resolveTarget(db, viewer, ref, need);
+  if (target.root) return { id: ROOT_ID, ownerId: target.ownerId, target };
+  if (target.row.kind !== 'folder') throw new PodError('invalid', `${typeof ref === 'number' ? `item ${ref}` : ref} is a file, not a folder`);
+  return { id: Number(target.row.id), ownerId: Number(target.row.user_id), target };
+}
+
+/** How the viewer names an item whose path in its owner's tree is `path`: as it is, or "~owner/path". */
+export function viewedPath(target: { ownerName: string | undefined }, path: string): string {
+  return target.ownerName === undefined ? path : `~${target.ownerName}${path === '/' ? '' : path}`;
+}
+
+/**
+ * Follows `names` from the root (or the folder `fromId`) through the user's live folders: the items found, in order,
  * and how many names were not found at the end. A file where a folder is needed is a conflict.
  */
-export async function walkPath(db: Db, userId: number, names: readonly string[]): Promise<{ rows: NodeRow[]; missing: number }> {
+export async function walkPath(db: Db, userId: number, names: readonly string[], fromId = ROOT_ID): Promise<{ rows: NodeRow[]; missing: number }> {
   const rows: NodeRow[] = [];
-  let parentId = ROOT_ID;
+  let parentId = fromId;
   for (const [index, name] of names.entries()) {
     const row = await childByName(db, userId, parentId, name);
     if (!row) return { rows, missing: names.length - index };

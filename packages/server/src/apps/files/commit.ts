@@ -1,6 +1,6 @@
-import { contentTypeOf, pathNames, PodError } from '@pod/protocol';
+import { contentTypeOf, PodError } from '@pod/protocol';
 import type { OpHandler, RequestInfo } from '../../runtime/app.ts';
-import { ownUpload } from './access.ts';
+import { ownUpload, walkPlace } from './access.ts';
 import type { FilesTables } from '../../store/schema.ts';
 import { toEntry } from './entries.ts';
 import { checkAllMet } from './manifest.ts';
@@ -10,10 +10,12 @@ import { emitChanged, ensureFolders, newNode, withinQuota } from './tree.ts';
 import { addOwners, declaredSize, deleteUploads, receivedOf } from './uploads.repo.ts';
 import { makeCurrent } from './versions.ts';
 import { addRefs, addUsage, contentKnown, insertVersion, manifestFromUpload } from './versions.repo.ts';
+import { prepareMemberships, writeViewer, type Memberships } from './viewer.ts';
 
 interface Prepared {
   proven: string[];
   manifest: string;
+  memberships: Memberships | undefined;
 }
 
 /**
@@ -36,27 +38,29 @@ export const commitOp: OpHandler<'files.upload.commit', FilesTables> = {
     await checkAllMet(ctx.db, userId, upload, new Set(proven));
     const manifest = await manifestDigest(ctx.db, upload.id);
     if (!(await contentKnown(ctx.db, upload.hash, manifest))) await checkWholeHash(ctx.db, ctx.blobs, upload);
-    return { proven, manifest };
+    return { proven, manifest, memberships: await prepareMemberships(ctx, request, [upload.path]) };
   },
   async write(scope, input, request: RequestInfo & { prepared: Prepared }, ctx) {
     const userId = request.caller!.userId;
     const upload = await ownUpload(scope.tx, userId, input.uploadId, Date.parse(scope.now));
     await addOwners(scope.tx, userId, request.prepared.proven);
     await checkAllMet(scope.tx, userId, upload);
-    const names = pathNames(upload.path);
+    // Checked again here: a grant on the folder may have ended since the upload began.
+    const { ownerId, names } = await walkPlace(scope.tx, writeViewer(request, request.prepared.memberships), upload.path);
     const name = names[names.length - 1]!;
-    const folders = await ensureFolders(scope, userId, names.slice(0, -1));
-    let file = await childByName(scope.tx, userId, folders.id, name);
+    const folders = await ensureFolders(scope, ownerId, names.slice(0, -1));
+    let file = await childByName(scope.tx, ownerId, folders.id, name);
     if (file?.kind === 'folder') throw new PodError('conflict', `${upload.path} is a folder`);
     if (file && !upload.overwrite) throw new PodError('conflict', `${upload.path} exists already; upload with overwrite to make a new version of it`);
     const size = Number(upload.size);
-    const updated = await withinQuota(scope, userId, ctx.settings.filesQuotaBytes, async () => {
+    // The file, its versions and their bytes are the owner's, on the owner's quota.
+    const updated = await withinQuota(scope, ownerId, ctx.settings.filesQuotaBytes, async () => {
       // Two writers of one new file: whichever inserts second makes a new version of the first's.
-      file ??= (await insertNodeIfAbsent(scope.tx, newNode(userId, folders.id, name, 'file', scope.now))) ?? (await childByName(scope.tx, userId, folders.id, name));
+      file ??= (await insertNodeIfAbsent(scope.tx, newNode(ownerId, folders.id, name, 'file', scope.now))) ?? (await childByName(scope.tx, ownerId, folders.id, name));
       if (!file || file.kind === 'folder') throw new PodError('conflict', `${upload.path} is a folder`);
       const versionId = await insertVersion(scope.tx, {
         nodeId: Number(file.id),
-        userId,
+        userId: ownerId,
         size,
         hash: upload.hash,
         manifest: request.prepared.manifest,
@@ -65,11 +69,11 @@ export const commitOp: OpHandler<'files.upload.commit', FilesTables> = {
       });
       await manifestFromUpload(scope.tx, versionId, upload.id);
       await addRefs(scope.tx, [versionId], Date.parse(scope.now));
-      await addUsage(scope.tx, userId, size);
+      await addUsage(scope.tx, ownerId, size);
       return makeCurrent(scope, ctx.settings, file, { id: versionId, size, hash: upload.hash, contentType: upload.content_type ?? contentTypeOf(name) });
     });
     await deleteUploads(scope.tx, [upload.id]);
-    await emitChanged(scope, userId, [...folders.created, updated]);
+    await emitChanged(scope, ownerId, [...folders.created, updated], [], userId);
     return { entry: toEntry(updated) };
   },
 };

@@ -25,6 +25,17 @@ export async function nodesByIds(db: Db, userId: number, ids: readonly number[])
   return db.selectFrom('files_nodes').selectAll().where('user_id', '=', userId).where('id', 'in', [...ids]).execute();
 }
 
+/** Any user's item by id: only for access checks (access.ts), which decide whether the caller may see it. */
+export async function nodeById(db: Db, id: number): Promise<NodeRow | undefined> {
+  return db.selectFrom('files_nodes').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Items of any owners by id: for listing grants, whose items the grants already say the caller may see. */
+export async function nodesByIdsAnyOwner(db: Db, ids: readonly number[]): Promise<NodeRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('files_nodes').selectAll().where('id', 'in', [...ids]).execute();
+}
+
 /** A page of a live folder's items, by name, after the name `after`. */
 export async function listChildren(db: Db, userId: number, parentId: number, after: string | undefined, limit: number): Promise<NodeRow[]> {
   let query = db.selectFrom('files_nodes').selectAll().where('user_id', '=', userId).where('parent_id', '=', parentId).where('trashed_at', 'is', null);
@@ -165,11 +176,25 @@ function likeEscaped(text: string): string {
 }
 
 /**
- * A page of the caller's items outside the trash matching every filter given, by name then
- * id. lower() and an explicit ESCAPE behave alike on both engines (ASCII case folding).
+ * A page of the items outside the trash of `ownerId` and/or under the tops `within`, matching
+ * every filter given, by name then id. lower() and an explicit ESCAPE behave alike on both engines (ASCII case folding).
  */
-export async function searchNodes(db: Db, userId: number, filters: SearchFilters, after: [string, number] | undefined, limit: number): Promise<NodeRow[]> {
-  let query = db.selectFrom('files_nodes').selectAll().where('user_id', '=', userId).where('trash_root', 'is', null);
+export async function searchNodes(db: Db, among: { ownerId?: number; within?: readonly number[] }, filters: SearchFilters, after: [string, number] | undefined, limit: number): Promise<NodeRow[]> {
+  const within = among.within ?? [];
+  if (among.ownerId === undefined && within.length === 0) return [];
+  // Items under granted tops: the tops and everything live below them, whoever's they are.
+  const inside = sql<boolean>`id in (
+    with recursive down(id) as (
+      select id from files_nodes where id in (${sql.join(within.length > 0 ? [...within] : [-1])})
+      union
+      select n.id from files_nodes n join down on n.parent_id = down.id where n.trash_root is null
+    )
+    select id from down)`;
+  let query = db
+    .selectFrom('files_nodes')
+    .selectAll()
+    .where('trash_root', 'is', null)
+    .where((eb) => eb.or([...(among.ownerId !== undefined ? [eb('user_id', '=', among.ownerId)] : []), ...(within.length > 0 ? [inside] : [])]));
   if (filters.query) query = query.where(sql<boolean>`lower(name) like lower(${`%${likeEscaped(filters.query)}%`}) escape '!'`);
   if (filters.type) {
     query = filters.type.endsWith('/')

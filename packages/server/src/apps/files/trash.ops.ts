@@ -4,7 +4,9 @@ import type { FilesTables } from '../../store/schema.ts';
 import { accessibleItems, pathsOf, resolveFolder } from './access.ts';
 import { decodeCursor, encodeCursor, ROOT_ID, toEntry, type NodeRow } from './entries.ts';
 import { ancestry, deleteNodes, subtree, subtreeHeight, trashTops, unmarkTrashed } from './nodes.repo.ts';
+import { deleteSharesOfNodes } from './shares.repo.ts';
 import { checkNameFree, emitChanged, type Scope } from './tree.ts';
+import { writeViewer } from './viewer.ts';
 import { deleteVersions, versionsOfNodes } from './versions.repo.ts';
 
 const DEFAULT_PAGE = 100;
@@ -51,7 +53,12 @@ export const trashOps: AppOps<FilesTables> = {
       const userId = request.caller!.userId;
       const [row] = await trashedTops(scope, userId, [input.id]);
       let parentId: number;
-      if (input.to !== undefined) parentId = (await resolveFolder(scope.tx, userId, input.to)).id;
+      if (input.to !== undefined) {
+        // The trash is the owner's alone, and so is where they restore to.
+        const folder = await resolveFolder(scope.tx, writeViewer(request, []), input.to, 'write');
+        if (folder.ownerId !== userId) throw new PodError('invalid', 'restore into a folder of your own');
+        parentId = folder.id;
+      }
       else {
         parentId = Number(row!.parent_id);
         if (parentId !== ROOT_ID && !(await accessibleItems(scope.tx, userId, [parentId], 'live')).has(parentId)) {
@@ -85,6 +92,7 @@ export const trashOps: AppOps<FilesTables> = {
       }
       const versions = await versionsOfNodes(scope.tx, doomed.filter((item) => item.kind === 'file').map((item) => Number(item.id)));
       await deleteVersions(scope.tx, versions, Date.parse(scope.now));
+      await deleteSharesOfNodes(scope.tx, doomed.map((item) => Number(item.id)));
       await deleteNodes(scope.tx, doomed.map((item) => Number(item.id)));
       const removed = doomed.filter((item) => item.trashed_at !== null).map((item) => Number(item.id));
       await emitChanged(scope, userId, [], removed);

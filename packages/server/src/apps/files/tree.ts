@@ -3,16 +3,27 @@ import type { WriteScope } from '../../runtime/app.ts';
 import type { FilesTables } from '../../store/schema.ts';
 import { walkPath } from './access.ts';
 import { ROOT_ID, toEntry, type NodeRow } from './entries.ts';
-import { childByName, insertNodeIfAbsent, nameTaken, type Db } from './nodes.repo.ts';
+import { ancestry, childByName, insertNodeIfAbsent, nameTaken, type Db } from './nodes.repo.ts';
+import { directGrantees, ownerShares } from './shares.repo.ts';
 import { usageOf } from './versions.repo.ts';
 
 export type Scope = WriteScope<FilesTables>;
 
-/** Tells the caller's devices what changed in their tree, in the transaction that changed it. */
-export async function emitChanged(scope: Scope, userId: number, entries: readonly (NodeRow | FileEntry)[], removed: readonly number[] = []): Promise<void> {
+/**
+ * Tells what changed in an owner's tree, in the transaction that changed it: to the owner's
+ * devices, the acting user's (a grantee writing into a shared folder), and the users the
+ * changed items are shared with by name. (Members of a shared group and readers of published
+ * items are not told: who they are is the directory's to say, and a write waits on no one.)
+ */
+export async function emitChanged(scope: Scope, ownerId: number, entries: readonly (NodeRow | FileEntry)[], removed: readonly number[] = [], actorId?: number): Promise<void> {
   if (entries.length === 0 && removed.length === 0) return;
   const asEntries = entries.map((entry) => ('user_id' in entry ? toEntry(entry) : entry));
-  await scope.emit([userId], 'files.changed', { entries: asEntries, removed: [...removed] });
+  const recipients = new Set([ownerId, ...(actorId === undefined ? [] : [actorId])]);
+  if (asEntries.length > 0 && (await ownerShares(scope.tx, ownerId))) {
+    const chain = await ancestry(scope.tx, asEntries.map((entry) => entry.id));
+    for (const id of await directGrantees(scope.tx, [...chain.keys()])) recipients.add(id);
+  }
+  await scope.emit([...recipients], 'files.changed', { entries: asEntries, removed: [...removed] });
 }
 
 /**

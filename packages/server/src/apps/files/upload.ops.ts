@@ -1,8 +1,8 @@
-import { MAX_MANIFEST_PAGE, pathNames, PodError } from '@pod/protocol';
+import { MAX_MANIFEST_PAGE, PodError } from '@pod/protocol';
 import { randomBytes } from 'node:crypto';
 import type { AppOps, RequestInfo } from '../../runtime/app.ts';
 import type { FilesTables } from '../../store/schema.ts';
-import { ownUpload, walkPath } from './access.ts';
+import { ownUpload, walkPlace } from './access.ts';
 import { applyPage, checkDeclaredSize, needsOf, pageNeeds } from './manifest.ts';
 import { verifyProofs } from './proofs.ts';
 import { quotaExceeded, type Scope } from './tree.ts';
@@ -20,35 +20,41 @@ import {
   uploadEntries,
 } from './uploads.repo.ts';
 import { usageOf } from './versions.repo.ts';
+import { prepareMemberships, writeViewer, type Viewer, type Memberships } from './viewer.ts';
 
 /** Unfinished uploads one user may have open at once. */
 const MAX_OPEN_UPLOADS = 1000;
 
-/** Refuses at once an upload to where no file can go, before any byte is sent (the commit checks again). */
-async function checkTarget(scope: Scope, userId: number, path: string, overwrite: boolean): Promise<void> {
-  const names = pathNames(path);
+/**
+ * Refuses at once an upload to where no file can go, before any byte is sent (the commit
+ * checks again). Answers whose tree the file goes in: the caller's, or the owner's of a
+ * folder shared with them for writing.
+ */
+async function checkTarget(scope: Scope, viewer: Viewer, path: string, overwrite: boolean): Promise<number> {
+  const { ownerId, names, walked } = await walkPlace(scope.tx, viewer, path);
   if (names.length === 0) throw new PodError('invalid', 'name the file to upload, not the root folder');
-  const walked = await walkPath(scope.tx, userId, names);
-  if (walked.missing > 0) return;
+  if (walked.missing > 0) return ownerId;
   const existing = walked.rows[walked.rows.length - 1]!;
   if (existing.kind === 'folder') throw new PodError('conflict', `${path} is a folder`);
   if (!overwrite) throw new PodError('conflict', `${path} exists already; upload with overwrite to make a new version of it`);
+  return ownerId;
 }
 
 /** The upload protocol (but the commit, commit.ts): begin, more manifest, status, proofs, cancel; and the gateway's two internal calls. */
 export const uploadOps: AppOps<FilesTables> = {
   'files.upload.begin': {
+    prepare: (input, request, ctx) => prepareMemberships(ctx, request, [input.path]),
     async write(scope, input, request, ctx) {
       const userId = request.caller!.userId;
       const nowMs = Date.parse(scope.now);
       checkDeclaredSize(input.size, input.chunkCount);
       if (input.chunks.length > input.chunkCount) throw new PodError('invalid', `the manifest has ${input.chunkCount} entries (chunkCount), not ${input.chunks.length}`);
       const overwrite = input.overwrite ?? true;
-      await checkTarget(scope, userId, input.path, overwrite);
+      const ownerId = await checkTarget(scope, writeViewer(request, request.prepared as Memberships | undefined), input.path, overwrite);
       const quota = ctx.settings.filesQuotaBytes;
-      // Early word for the uploader, before any byte is sent; the commit decides.
+      // Early word for the uploader, before any byte is sent; the commit decides. The bytes count against the owner.
       if (quota > 0) {
-        const used = await usageOf(scope.tx, userId);
+        const used = await usageOf(scope.tx, ownerId);
         if (used + input.size > quota) throw quotaExceeded(used, input.size, quota);
       }
       const expiresAt = nowMs + ctx.settings.filesUploadTtlMs;

@@ -3,6 +3,7 @@ import type { AppOps } from '../../runtime/app.ts';
 import type { FilesTables } from '../../store/schema.ts';
 import { resolveItem } from './access.ts';
 import { toEntry } from './entries.ts';
+import { prepareMemberships, readViewer, writeViewer, type Memberships } from './viewer.ts';
 import { emitChanged, withinQuota } from './tree.ts';
 import { makeCurrent } from './versions.ts';
 import { addRefs, addUsage, insertVersion, manifestFromVersion, versionRow, versionsOfNode } from './versions.repo.ts';
@@ -15,7 +16,7 @@ function notAFile(): PodError {
 export const versionOps: AppOps<FilesTables> = {
   'files.versions': {
     async read(input, request, ctx) {
-      const file = await resolveItem(ctx.db, request.caller!.userId, input.target, 'versioned');
+      const { row: file } = await resolveItem(ctx.db, readViewer(ctx, request), input.target, 'versioned');
       if (file.kind !== 'file') throw notAFile();
       const rows = await versionsOfNode(ctx.db, Number(file.id));
       return {
@@ -24,9 +25,11 @@ export const versionOps: AppOps<FilesTables> = {
     },
   },
   'files.versions.restore': {
+    prepare: (input, request, ctx) => prepareMemberships(ctx, request, [input.target]),
     async write(scope, input, request, ctx) {
-      const userId = request.caller!.userId;
-      const file = await resolveItem(scope.tx, userId, input.target, 'versioned');
+      const { row: file } = await resolveItem(scope.tx, writeViewer(request, request.prepared as Memberships | undefined), input.target, 'versioned', 'write');
+      // The new version is the owner's, on their quota.
+      const userId = Number(file.user_id);
       if (file.kind !== 'file') throw notAFile();
       const old = await versionRow(scope.tx, input.version);
       if (!old || Number(old.node_id) !== Number(file.id)) throw new PodError('not_found', `this file has no version ${input.version}`);
@@ -39,7 +42,7 @@ export const versionOps: AppOps<FilesTables> = {
         await addUsage(scope.tx, userId, size);
         return makeCurrent(scope, ctx.settings, file, { id, size, hash: old.hash, contentType: file.content_type });
       });
-      await emitChanged(scope, userId, [updated]);
+      await emitChanged(scope, userId, [updated], [], request.caller!.userId);
       return { entry: toEntry(updated) };
     },
   },

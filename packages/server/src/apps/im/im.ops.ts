@@ -1,5 +1,5 @@
-import { PodError, type ImMessage, type OpInput } from '@pod/protocol';
-import type { AppOps, RequestInfo, WriteScope } from '../../runtime/app.ts';
+import { PodError, type FileAttachment, type ImMessage } from '@pod/protocol';
+import type { AppContext, AppOps, RequestInfo, WriteScope } from '../../runtime/app.ts';
 import type { ImTables } from '../../store/schema.ts';
 import { conversations, historyPage, insertMessages, markReceipts } from './im.repo.ts';
 import { newMessageId } from './message-id.ts';
@@ -7,7 +7,9 @@ import { permissions, type Permission } from './permissions.ts';
 
 const DEFAULT_PAGE = 50;
 
-type SendRequest = { input: OpInput<'im.send'>; request: RequestInfo & { prepared: Permission } };
+/** Who the message goes to, and the files it carries (already granted to them by the files app). */
+type Prepared = Permission & { attachments?: FileAttachment[] };
+type SendRequest = { input: { text: string }; request: RequestInfo & { prepared: Prepared } };
 
 /** Stores messages set-wise and puts each in its sender's and its recipient's mailbox. */
 async function sendMessages(scope: WriteScope<ImTables>, requests: readonly SendRequest[]): Promise<ImMessage[]> {
@@ -15,7 +17,16 @@ async function sendMessages(scope: WriteScope<ImTables>, requests: readonly Send
     scope.tx,
     requests.map(({ input, request }) => {
       const caller = request.caller!;
-      return { id: newMessageId(), senderId: caller.userId, senderName: caller.name, recipientId: request.prepared.toId, recipientName: request.prepared.toName, text: input.text, at: scope.now };
+      return {
+        id: newMessageId(),
+        senderId: caller.userId,
+        senderName: caller.name,
+        recipientId: request.prepared.toId,
+        recipientName: request.prepared.toName,
+        text: input.text,
+        at: scope.now,
+        ...(request.prepared.attachments ? { attachments: request.prepared.attachments } : {}),
+      };
     }),
   );
   for (const [index, message] of messages.entries()) {
@@ -25,17 +36,44 @@ async function sendMessages(scope: WriteScope<ImTables>, requests: readonly Send
   return messages;
 }
 
+async function mayMessage(ctx: AppContext<ImTables>, request: RequestInfo, to: string): Promise<Permission> {
+  const caller = request.caller!;
+  if (to === caller.name) throw new PodError('invalid', 'you cannot send a message to yourself');
+  return permissions(ctx).check(caller.userId, to);
+}
+
+/**
+ * Grants the recipient read access to the files (the files app checks they are the sender's)
+ * before the message is stored: so a message never points at a file its recipient cannot
+ * read. The grant is idempotent, and a retried request finds its message in the request log,
+ * so a retry neither grants nor posts twice.
+ */
+async function attach(ctx: AppContext<ImTables>, request: RequestInfo, to: Permission, files: Array<string | number>): Promise<FileAttachment[]> {
+  const caller = request.caller!;
+  const { attachments } = await ctx.call('files.attach', { fromId: caller.userId, fromName: caller.name, toId: to.toId, toName: to.toName, files });
+  return attachments;
+}
+
 export const imOps: AppOps<ImTables> = {
   'im.send': {
     async prepare(input, request, ctx) {
-      const caller = request.caller!;
-      if (input.to === caller.name) throw new PodError('invalid', 'you cannot send a message to yourself');
-      return permissions(ctx).check(caller.userId, input.to);
+      const permission = await mayMessage(ctx, request, input.to);
+      return input.attachments ? { ...permission, attachments: await attach(ctx, request, permission, input.attachments) } : permission;
     },
     async write(scope, input, request) {
       return (await sendMessages(scope, [{ input, request }]))[0]!;
     },
     writeMany: sendMessages,
+  },
+  'files.send': {
+    async prepare(input, request, ctx) {
+      const permission = await mayMessage(ctx, request, input.to);
+      const attachments = await attach(ctx, request, permission, [input.target]);
+      return { ...permission, attachments, text: input.text ?? attachments[0]!.name };
+    },
+    async write(scope, _input, request: RequestInfo & { prepared: Prepared & { text: string } }) {
+      return (await sendMessages(scope, [{ input: { text: request.prepared.text }, request }]))[0]!;
+    },
   },
   'im.history': {
     async read(input, request, ctx) {

@@ -1,4 +1,4 @@
-import type { ImMessage } from '@pod/protocol';
+import type { FileAttachment, ImMessage } from '@pod/protocol';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { rowsQuery, type RowsStatement } from '../../store/hot-sql.ts';
 import type { ImTables } from '../../store/schema.ts';
@@ -21,6 +21,7 @@ export function toMessage(row: Row): ImMessage {
     order: Number(row.ord),
     deliveredAt: row.delivered_at,
     readAt: row.read_at,
+    ...(row.attachments ? { attachments: JSON.parse(row.attachments) as FileAttachment[] } : {}),
   };
 }
 
@@ -32,11 +33,12 @@ export interface NewMessage {
   recipientName: string;
   text: string;
   at: string;
+  attachments?: FileAttachment[];
 }
 
 const INSERT: RowsStatement = {
-  text: 'insert into im_messages (id, conv, sender_id, recipient_id, sender_name, recipient_name, text, at) {rows} returning id, ord',
-  types: ['text', 'text', 'bigint', 'bigint', 'text', 'text', 'text', 'text'],
+  text: 'insert into im_messages (id, conv, sender_id, recipient_id, sender_name, recipient_name, text, at, attachments) {rows} returning id, ord',
+  types: ['text', 'text', 'bigint', 'bigint', 'text', 'text', 'text', 'text', 'text'],
 };
 
 /** Stores messages in one statement; each gets the next conversation order. */
@@ -44,7 +46,7 @@ export async function insertMessages(tx: Transaction<ImTables>, messages: readon
   const { rows } = await rowsQuery<{ id: string; ord: number }>(
     tx as unknown as Kysely<never>,
     INSERT,
-    messages.map((m) => [m.id, conversationKey(m.senderName, m.recipientName), m.senderId, m.recipientId, m.senderName, m.recipientName, m.text, m.at]),
+    messages.map((m) => [m.id, conversationKey(m.senderName, m.recipientName), m.senderId, m.recipientId, m.senderName, m.recipientName, m.text, m.at, m.attachments ? JSON.stringify(m.attachments) : null]),
   );
   const orders = new Map(rows.map((row) => [row.id, Number(row.ord)]));
   return messages.map((m) => ({
@@ -56,6 +58,7 @@ export async function insertMessages(tx: Transaction<ImTables>, messages: readon
     order: orders.get(m.id)!,
     deliveredAt: null,
     readAt: null,
+    ...(m.attachments ? { attachments: m.attachments } : {}),
   }));
 }
 
