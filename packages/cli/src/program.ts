@@ -4,6 +4,8 @@ import { registerAuth } from './commands/auth.ts';
 import { registerBuddies } from './commands/buddies.ts';
 import { registerDownload } from './commands/files-download.ts';
 import { registerFileInfo } from './commands/files-info.ts';
+import { registerPublish } from './commands/files-publish.ts';
+import { registerShare } from './commands/files-share.ts';
 import { registerTrash } from './commands/files-trash.ts';
 import { registerFileTree } from './commands/files-tree.ts';
 import { registerUpload } from './commands/files-upload.ts';
@@ -43,5 +45,7 @@ export function buildProgram(): Command {
   registerFileTree(program);
   registerTrash(program);
   registerFileInfo(program);
+  registerShare(program);
+  registerPublish(program);
   return program;
 }

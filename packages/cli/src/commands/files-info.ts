@@ -15,6 +15,7 @@ interface FindFlags {
   after?: string;
   before?: string;
   limit?: number;
+  scope?: 'own' | 'shared' | 'published' | 'all';
 }
 
 /** `pod find`, `pod versions`, `pod usage`. */
@@ -22,10 +23,11 @@ export function registerFileInfo(program: Command): void {
   jsonOption(
     program
       .command('find')
-      .description('search your files and folders by name (any case), type, size and date')
+      .description('search your files and folders (or, with --scope, those shared with you or published) by name (any case), type, size and date')
       .argument('[query]', 'a part of the name; leave it out to match every name')
       .option('--type <type>', 'content type: exact (application/pdf) or a prefix ending in "/" (image/)')
       .addOption(new Option('--kind <kind>', 'only files or only folders').choices(['file', 'folder']))
+      .addOption(new Option('--scope <scope>', 'whose files: yours (own, the default), shared with you, published, or all you may read').choices(['own', 'shared', 'published', 'all']))
       .option('--min-size <size>', 'at least this size (500, 10K, 1.5M, 2G)', parseSize)
       .option('--max-size <size>', 'at most this size', parseSize)
       .option('--after <when>', 'modified after: a date (2026-01-31), a date and time, or a span ago (7d)', (v) => parseWhen(v))
@@ -37,6 +39,7 @@ export function registerFileInfo(program: Command): void {
       ...(query === undefined ? {} : { query }),
       ...(flags.type === undefined ? {} : { type: flags.type }),
       ...(flags.kind === undefined ? {} : { kind: flags.kind }),
+      ...(flags.scope === undefined ? {} : { scope: flags.scope }),
       ...(flags.minSize === undefined ? {} : { minSize: flags.minSize }),
       ...(flags.maxSize === undefined ? {} : { maxSize: flags.maxSize }),
       ...(flags.after === undefined ? {} : { modifiedAfter: flags.after }),

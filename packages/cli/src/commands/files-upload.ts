@@ -68,6 +68,7 @@ async function planUpload(local: string, typed: string, into: string): Promise<P
     if (error.code === 'ENOENT') throw new PodError('not_found', `${typed}: no such file or folder on this computer`);
     throw new PodError('invalid', `${typed}: ${error.message}`);
   });
+  if (basename(local) === '') throw new PodError('invalid', `${typed} is the root of this computer's file system; upload the folders in it one by one`);
   const plan: Plan = { root: joinRemote(into, basename(local)), folder: info.isDirectory(), files: [], emptyFolders: [], skipped: [] };
   if (info.isFile()) plan.files.push({ local, remote: plan.root, size: info.size });
   else if (info.isDirectory()) await walk(local, plan.root, plan);
