@@ -11,12 +11,13 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  // 1023.9 KiB would print as "1024 KiB": say 1.0 MiB instead.
-  if (value >= 1023.95 && unit < BINARY.length - 1) {
+  // 1023.7 KiB would print as "1024 KiB": say 1.0 MiB instead.
+  if (value >= 1023.5 && unit < BINARY.length - 1) {
     value /= 1024;
     unit++;
   }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${BINARY[unit]}`;
+  // 9.97 prints as 10, not "10.0": one decimal only below ten.
+  return `${value < 9.95 ? value.toFixed(1) : Math.round(value)} ${BINARY[unit]}`;
 }
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?b?)$/i;

@@ -22,7 +22,7 @@ const entry = (id: number, name: string): FileEntry => ({
 
 describe('sizes, durations, times and remote paths for the file commands', () => {
   it('formats sizes in binary units with at most three significant digits', () => {
-    assert.deepEqual([0, 1023, 1024, 1536, 10 * 1024, 1024 ** 2 - 1, 1.25 * 1024 ** 3].map(formatBytes), ['0 B', '1023 B', '1.0 KiB', '1.5 KiB', '10 KiB', '1.0 MiB', '1.3 GiB']);
+    assert.deepEqual([0, 1023, 1024, 1536, 10 * 1024, 10 * 1024 ** 2 - 5000, 1023.6 * 1024, 1024 ** 2 - 1, 1.25 * 1024 ** 3].map(formatBytes), ['0 B', '1023 B', '1.0 KiB', '1.5 KiB', '10 KiB', '10 MiB', '1.0 MiB', '1.0 MiB', '1.3 GiB']);
   });
 
   it('a formatted size reads back as itself, within its rounding', () => {

@@ -42,7 +42,7 @@ export function registerDownload(program: Command): void {
       .option('--no-progress', 'draw no progress bar, even on a terminal')
       .addHelpText(
         'after',
-        '\nDownloaded content is kept in a cache by its hash ($POD_CACHE_DIR, else ~/.cache/pod/files),\n' +
+        '\nDownloaded content is kept in a cache by its hash ($POD_CACHE_DIR, else $XDG_CACHE_HOME/pod/files or ~/.cache/pod/files),\n' +
           'so content already on this computer is never downloaded again; a file already in place\n' +
           'with the same content is left as it is. With --json: one JSON object per file, on its own\n' +
           'line: {"path","local","size","bytesReceived","source"} (source: network, cache or destination).',
