@@ -233,6 +233,13 @@ describe('file commands of the pod command', () => {
     assert.match(badName.stderr, /^error invalid: .*empty name/);
     writeFileSync(join(work, 'f.txt'), 'f');
     await dave.filesOk(['upload', join(work, 'f.txt')]);
+    // A file where a folder should be: the local error, naming the file, and exit 1.
+    const notDir = await dave.files(['download', '/f.txt', join(work, 'f.txt', 'inside')]);
+    assert.equal(notDir.code, 1);
+    assert.match(notDir.stderr, /^error invalid: \/f\.txt: ENOTDIR: /);
+    const folderNotDir = await dave.files(['download', '/', join(work, 'f.txt', 'all')]);
+    assert.equal(folderNotDir.code, 1);
+    assert.match(folderNotDir.stderr, /^error invalid: .*f\.txt\/all: ENOTDIR: /);
     const folderVersion = await dave.files(['download', '/', join(work, 'all'), '--version-id', '3']);
     assert.deepEqual([folderVersion.code, folderVersion.stderr], [1, 'error invalid: / is a folder; --version-id is for a file\n']);
 

@@ -52,7 +52,11 @@ export function registerDownload(program: Command): void {
     const api = signedIn();
     const plan = await planDownload(api, remotePath(remote), local);
     if (plan.folder && flags.versionId !== undefined) throw new PodError('invalid', `${plan.root} is a folder; --version-id is for a file`);
-    for (const folder of plan.folders) await mkdir(folder, { recursive: true });
+    for (const folder of plan.folders) {
+      await mkdir(folder, { recursive: true }).catch((error: unknown) => {
+        throw prefixed(error, folder);
+      });
+    }
     const results = await downloadAll(api, plan, flags.versionId, out.json, flags.progress, (file) => out.stream(file, () => ''));
     if (!out.json) out.result(results, (done) => summary(done, plan));
   });

@@ -77,7 +77,9 @@ async function planUpload(local: string, typed: string, into: string): Promise<P
 }
 
 async function walk(dir: string, remote: string, plan: Plan): Promise<void> {
-  const items = await readdir(dir, { withFileTypes: true });
+  const items = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+    throw prefixed(error, dir);
+  });
   if (items.length === 0) plan.emptyFolders.push(remote);
   items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const item of items) {
@@ -125,6 +127,9 @@ async function uploadAll(api: Api, plan: Plan, json: boolean, progress: boolean,
 
 /** An error with the file it concerns in front, so a failure among a thousand files can be found. */
 export function prefixed(error: unknown, subject: string): unknown {
+  // A local file that cannot be read or written (EACCES, EISDIR, ENOSPC...) is the person's to fix, not a fault of Pod.
+  const system = error as NodeJS.ErrnoException | undefined;
+  if (!(error instanceof PodError) && typeof system?.syscall === 'string') return new PodError('invalid', `${subject}: ${system.message}`);
   if (!(error instanceof PodError) || error.message.startsWith(subject)) return error;
   return new PodError(error.code, `${subject}: ${error.message}`, error.data);
 }
