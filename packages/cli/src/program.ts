@@ -3,6 +3,13 @@ import { readFileSync } from 'node:fs';
 import { registerAppPasswords } from './commands/app-passwords.ts';
 import { registerAuth } from './commands/auth.ts';
 import { registerBuddies } from './commands/buddies.ts';
+import { registerDownload } from './commands/files-download.ts';
+import { registerFileInfo } from './commands/files-info.ts';
+import { registerPublish } from './commands/files-publish.ts';
+import { registerShare } from './commands/files-share.ts';
+import { registerTrash } from './commands/files-trash.ts';
+import { registerFileTree } from './commands/files-tree.ts';
+import { registerUpload } from './commands/files-upload.ts';
 import { registerIm } from './commands/im.ts';
 import { registerListen } from './commands/listen.ts';
 import { registerPresence } from './commands/presence.ts';
@@ -34,6 +41,13 @@ export function buildProgram(): Command {
   registerPresence(program);
   registerIm(program);
   registerListen(program);
+  registerUpload(program);
+  registerDownload(program);
+  registerFileTree(program);
+  registerTrash(program);
+  registerFileInfo(program);
+  registerShare(program);
+  registerPublish(program);
   registerAppPasswords(program);
   return program;
 }

@@ -12,6 +12,8 @@ export interface UploadProgress {
   bytesHashed: number;
   /** Chunks in the file (known once hashed). */
   chunks: number;
+  /** Bytes of the chunks the server lacks (known once it answered): what sending will take. */
+  bytesToSend: number;
   /** Chunk bytes sent to the server, and how many chunks: only what it lacked. */
   bytesSent: number;
   chunksSent: number;
@@ -40,7 +42,7 @@ export interface UploadOptions {
   signal?: AbortSignal;
 }
 
-export interface UploadResult extends Omit<UploadProgress, 'phase' | 'bytesHashed'> {
+export interface UploadResult extends Omit<UploadProgress, 'phase' | 'bytesHashed' | 'bytesToSend'> {
   entry: FileEntry;
 }
 
@@ -61,7 +63,7 @@ export async function uploadFile(given: UploadOptions): Promise<UploadResult> {
   const options: UploadOptions = signal ? { ...given, fetch: (input, init) => doFetch(input, { ...init, signal }) } : given;
   const source = await openSource(options.source);
   try {
-    const progress: UploadProgress = { phase: 'hashing', size: source.size, bytesHashed: 0, chunks: 0, bytesSent: 0, chunksSent: 0, chunksProven: 0 };
+    const progress: UploadProgress = { phase: 'hashing', size: source.size, bytesHashed: 0, chunks: 0, bytesToSend: 0, bytesSent: 0, chunksSent: 0, chunksProven: 0 };
     const report = () => options.onProgress?.({ ...progress });
     const { chunks, hash } = await cutAndHash(source, options, progress, report);
     progress.chunks = chunks.length;
@@ -74,7 +76,7 @@ export async function uploadFile(given: UploadOptions): Promise<UploadResult> {
       if (!entry) continue;
       progress.phase = 'done';
       report();
-      const { phase: _phase, bytesHashed: _hashed, ...counts } = progress;
+      const { phase: _phase, bytesHashed: _hashed, bytesToSend: _toSend, ...counts } = progress;
       return { ...counts, entry };
     }
   } finally {
@@ -135,6 +137,7 @@ async function uploadRound(options: UploadOptions, source: RandomAccess, chunks:
     report();
   };
   progress.phase = 'sending';
+  progress.bytesToSend = progress.bytesSent + [...send].reduce((sum, chunkHash) => sum + first.get(chunkHash)!.length, 0);
   report();
   await inParallel([...send], options.concurrency ?? 4, options.signal, (chunkHash) => sendChunk(chunkHash));
   const proofs = new Map<string, string>();
