@@ -10,3 +10,4 @@ export { imMessage, MAX_MESSAGE_BYTES, type ImMessage } from './ops/im.ts';
 export * from './files/names.ts';
 export * from './files/schemas.ts';
 export { contentTypeOf, DEFAULT_CONTENT_TYPE } from './files/content-types.ts';
+export { skin, skinWallpaper, skinJsonSchema, type Skin } from './skin.ts';

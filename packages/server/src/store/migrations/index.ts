@@ -6,6 +6,7 @@ import * as directory from './0002_directory.ts';
 import * as presence from './0003_presence.ts';
 import * as im from './0004_im.ts';
 import * as files from './0005_files.ts';
+import * as skin from './0008_skin.ts';
 
 type Step = { up(db: Kysely<unknown>, kind: StoreKind): Promise<void> };
 
@@ -16,6 +17,7 @@ const steps: Record<string, Step> = {
   '0003_presence': presence,
   '0004_im': im,
   '0005_files': files,
+  '0008_skin': skin,
 };
 
 export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<void> {
