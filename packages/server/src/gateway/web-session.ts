@@ -6,7 +6,6 @@ import { z } from 'zod';
 import type { Caller } from '../messenger/messenger.ts';
 import { invalidInput } from '../runtime/errors.ts';
 import type { GatewayDeps } from './deps.ts';
-import { sendError } from './http.ts';
 import { originAllowed } from './origin.ts';
 
 /**
@@ -61,18 +60,20 @@ export function registerWebSession(app: FastifyInstance, deps: GatewayDeps, orig
     if (!originAllowed(request.headers, origins)) throw new PodError('forbidden', 'this request came from a page of another site');
   };
 
-  /** Who is signed in on this browser, and the CSRF token for its requests. */
+  /**
+   * Who is signed in on this browser, and the CSRF token for its requests. Signed out is an
+   * answer, not an error (a 401 would be a console error on every visit to the sign-in page).
+   */
   app.get('/v1/web/session', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
     const token = sessionCookie(request.headers);
-    const setup = (await ask('directory.setup', {})) as { accounts: boolean };
-    if (!token) return sendError(reply, { code: 'unauthorized', message: setup.accounts ? 'not signed in' : 'no account exists yet', data: { accounts: setup.accounts } });
-    const caller = await deps.resolveToken(token).catch(() => undefined);
-    if (!caller) {
-      setCookie(reply, request, '', 0);
-      return sendError(reply, { code: 'unauthorized', message: 'this session ended; sign in again', data: { accounts: true } });
+    const caller = token ? await deps.resolveToken(token).catch(() => undefined) : undefined;
+    if (!token || !caller) {
+      if (token) setCookie(reply, request, '', 0);
+      const setup = (await ask('directory.setup', {})) as { accounts: boolean };
+      return reply.send({ signedIn: false, accounts: setup.accounts });
     }
-    return reply.send({ user: caller.name, admin: caller.admin, session: caller.session, csrf: csrfFor(token) });
+    return reply.send({ signedIn: true, user: caller.name, admin: caller.admin, session: caller.session, csrf: csrfFor(token) });
   });
 
   app.post('/v1/web/session', async (request, reply) => {
@@ -82,7 +83,7 @@ export function registerWebSession(app: FastifyInstance, deps: GatewayDeps, orig
     const answer = (await ask('auth.login', { ...parsed.data, device: 'pod application' }, undefined, request.ip)) as { token: string; session: string; user: { name: string; admin: boolean } };
     setCookie(reply, request, answer.token, 400 * 24 * 3600);
     reply.header('Cache-Control', 'no-store');
-    return reply.send({ user: answer.user.name, admin: answer.user.admin, session: answer.session, csrf: csrfFor(answer.token) });
+    return reply.send({ signedIn: true, user: answer.user.name, admin: answer.user.admin, session: answer.session, csrf: csrfFor(answer.token) });
   });
 
   app.delete('/v1/web/session', async (request, reply) => {

@@ -10,7 +10,7 @@ export interface WebSession {
 export type SessionState = { kind: 'signed-in'; session: WebSession } | { kind: 'signed-out'; accounts: boolean } | { kind: 'unreachable' };
 
 interface ErrorAnswer {
-  error?: { code: string; message: string; data?: { accounts?: boolean } };
+  error?: { code: string; message: string };
 }
 
 export async function currentSession(): Promise<SessionState> {
@@ -20,10 +20,9 @@ export async function currentSession(): Promise<SessionState> {
   } catch {
     return { kind: 'unreachable' };
   }
-  if (response.ok) return { kind: 'signed-in', session: (await response.json()) as WebSession };
-  if (response.status >= 500) return { kind: 'unreachable' };
-  const body = (await response.json().catch(() => ({}))) as ErrorAnswer;
-  return { kind: 'signed-out', accounts: body.error?.data?.accounts ?? true };
+  if (!response.ok) return { kind: 'unreachable' };
+  const body = (await response.json()) as ({ signedIn: true } & WebSession) | { signedIn: false; accounts: boolean };
+  return body.signedIn ? { kind: 'signed-in', session: body } : { kind: 'signed-out', accounts: body.accounts };
 }
 
 export async function signIn(name: string, password: string): Promise<WebSession> {

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { startTestPod, type TestPod, type TestUser } from '../../server/test/helpers/pod.ts';
+import { launchChromium, openTab, screenshot, signIn, type TabUnderTest } from './browser-harness.ts';
+
+/**
+ * The pod application in Debian's Chromium against a real server. Only the embedded profile:
+ * the browser drives the same gateway code on both, and the distributed profile's concerns
+ * (NATS, PostgreSQL, several processes) have their own tests below the application.
+ */
+const skip = process.env.POD_TEST_PROFILE === 'distributed' ? 'the browser adds nothing over the embedded profile' : false;
+
+let pod: TestPod;
+let browser: Browser;
+let alice: TestUser;
+let bob: TestUser;
+let a: TabUnderTest;
+let b: TabUnderTest;
+
+before(async () => {
+  if (skip) return;
+  pod = await startTestPod();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  if (skip) return;
+  await browser?.close();
+  await pod?.close();
+});
+
+test('with no account yet the application explains how to create one', { skip }, async () => {
+  const tab = await openTab(browser, pod.url);
+  const response = await tab.page.goto('/');
+  const csp = response!.headers()['content-security-policy'] ?? '';
+  assert.match(csp, /script-src 'self'(;|$)/, 'scripts only from the server, none inline');
+  assert.match(csp, /connect-src 'self' ws:\/\/[^ ]+ wss:\/\//);
+  await tab.page.getByRole('heading', { name: 'Welcome to Pod' }).waitFor();
+  await tab.page.getByText('pod user create NAME --admin --password-stdin').waitFor();
+  await screenshot(tab.page, '01-first-run');
+  assert.deepEqual(tab.errors, []);
+  await tab.context.close();
+});
+
+test('two people sign in, become buddies by drag and drop, and message each other live', { skip }, async () => {
+  alice = await pod.user('alice');
+  bob = await pod.user('bob');
+  a = await openTab(browser, pod.url);
+  b = await openTab(browser, pod.url);
+  await a.page.goto('/');
+  await screenshot(a.page, '02-sign-in');
+  await signIn(a.page, 'alice', alice.password);
+  await signIn(b.page, 'bob', bob.password);
+  assert.equal(await a.page.evaluate(() => document.cookie), '', 'the session cookie is not readable by scripts');
+
+  await a.page.getByRole('button', { name: 'Buddies & search' }).click();
+  await a.page.getByLabel('Search by name or profile').fill('bob');
+  await a.page.getByRole('button', { name: 'Search', exact: true }).click();
+  await a.page.locator('li[data-person="bob"]').dragTo(a.page.getByTestId('buddy-list'));
+  await a.page.getByText('Waiting for an answer').waitFor();
+
+  await b.page.getByRole('button', { name: 'Buddies & search' }).click();
+  await b.page.getByRole('button', { name: 'Accept alice' }).click();
+  await a.page.locator('li[data-buddy="bob"]').waitFor();
+  await screenshot(a.page, '03-buddies');
+
+  // Bob is elsewhere when the message arrives: his device says delivered, not read.
+  await a.page.getByRole('button', { name: 'Message bob' }).click();
+  await a.page.getByLabel('Message to bob').fill('Hello Bob');
+  await a.page.getByLabel('Message to bob').press('Enter');
+  const first = a.page.getByTestId('message').filter({ hasText: 'Hello Bob' });
+  await first.locator('[data-mark="delivered"]').waitFor();
+
+  await b.page.getByRole('button', { name: /^Messages, 1 unread$/ }).click();
+  await b.page.getByRole('button', { name: 'Conversation with alice, 1 unread' }).click();
+  await b.page.getByTestId('message').filter({ hasText: 'Hello Bob' }).waitFor();
+  await first.locator('[data-mark="read"]').waitFor();
+
+  // With the conversation open, a reply shows up live on the other side.
+  await b.page.getByLabel('Message to alice').fill('Hi Alice');
+  await b.page.getByLabel('Message to alice').press('Enter');
+  await a.page.getByTestId('message').filter({ hasText: 'Hi Alice' }).waitFor();
+  await screenshot(a.page, '04-conversation');
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+});
+
+test('a chosen skin is stored on the server and is still there after a reload', { skip }, async () => {
+  await a.page.getByRole('button', { name: 'Settings' }).click();
+  await a.page.getByRole('radio', { name: 'Night' }).click();
+  await a.page.getByText('Skin "Night" saved to your account.').waitFor();
+  assert.equal((await alice.op('settings.get', {})).skin?.name, 'Night');
+  await a.page.reload();
+  await a.page.getByRole('radio', { name: 'Night', checked: true }).waitFor();
+  assert.equal(await a.page.evaluate(() => document.documentElement.dataset.skin), 'Night');
+  await screenshot(a.page, '05-settings-night-skin');
+  assert.deepEqual(a.errors, []);
+});
+
+test('sessions are listed and another device can be signed out', { skip }, async () => {
+  const rows = a.page.locator('table.sessions tbody tr');
+  await rows.filter({ hasText: 'pod application' }).waitFor();
+  await rows.filter({ hasText: "alice's test device" }).getByRole('button', { name: /^Sign out alice's test device/ }).click();
+  await rows.filter({ hasText: "alice's test device" }).waitFor({ state: 'detached' });
+  await assert.rejects(alice.op('auth.whoami', {}), /unauthorized|sign in/i);
+  assert.deepEqual(a.errors, []);
+});
+
+test('the expanded view, help and a phone-sized screen', { skip }, async () => {
+  await a.page.keyboard.press('Alt+0');
+  await a.page.getByRole('complementary', { name: 'Contacts' }).getByText('bob').waitFor();
+  await screenshot(a.page, '06-expanded');
+  await a.page.keyboard.press('Alt+5');
+  await a.page.getByRole('heading', { name: 'Help' }).waitFor();
+  await screenshot(a.page, '07-help');
+  await b.page.setViewportSize({ width: 375, height: 740 });
+  await b.page.getByRole('button', { name: 'Messages' }).click();
+  await screenshot(b.page, '08-phone-messages');
+  await b.page.getByRole('button', { name: 'Conversation with alice' }).click();
+  await b.page.getByTestId('message').filter({ hasText: 'Hi Alice' }).waitFor();
+  await screenshot(b.page, '09-phone-conversation');
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+});
+
+test('signing out ends the session on the server', { skip }, async () => {
+  await b.page.getByRole('button', { name: 'Sign out' }).first().click();
+  await b.page.getByRole('heading', { name: 'Sign in to Pod' }).waitFor();
+  await b.page.reload();
+  await b.page.getByRole('heading', { name: 'Sign in to Pod' }).waitFor();
+  assert.deepEqual(b.errors, []);
+});
