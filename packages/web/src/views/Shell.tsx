@@ -14,7 +14,7 @@ const Files = lazy(() => import('./Files.tsx'));
 
 const BUTTONS: { view: ViewName; label: string; icon: string; key: string }[] = [
   { view: 'messages', label: 'Messages', icon: '✉', key: '1' },
-  { view: 'files', label: 'Files', icon: '🗀', key: '2' },
+  { view: 'files', label: 'Files', icon: '▤', key: '2' },
   { view: 'buddies', label: 'Buddies & search', icon: '☺', key: '3' },
   { view: 'settings', label: 'Settings', icon: '⚙', key: '4' },
   { view: 'help', label: 'Help', icon: '?', key: '5' },
