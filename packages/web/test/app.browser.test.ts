@@ -124,6 +124,20 @@ test('the expanded view, help and a phone-sized screen', { skip }, async () => {
   assert.deepEqual(b.errors, []);
 });
 
+test('without the server the installed shell still opens and says so', { skip }, async () => {
+  // The service worker has kept the shell since the first visit.
+  await a.page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await a.context.setOffline(true);
+  await a.page.reload();
+  await a.page.getByRole('heading', { name: 'Cannot reach the server' }).waitFor();
+  await screenshot(a.page, '10-offline');
+  await a.context.setOffline(false);
+  await a.page.getByRole('button', { name: 'Try again' }).click();
+  await a.page.getByRole('navigation', { name: 'Functions' }).waitFor();
+  // The failed loads while offline are the browser's own network errors, not the application's.
+  assert.deepEqual(a.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource|Failed to fetch/.test(e)), []);
+});
+
 test('signing out ends the session on the server', { skip }, async () => {
   await b.page.getByRole('button', { name: 'Sign out' }).first().click();
   await b.page.getByRole('heading', { name: 'Sign in to Pod' }).waitFor();

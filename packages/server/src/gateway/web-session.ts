@@ -10,9 +10,9 @@ import { originAllowed } from './origin.ts';
 
 /**
  * The pod application's session: the token lives in an httpOnly cookie page scripts cannot
- * read. SameSite=Strict because the application is only ever opened at its own origin; a link
- * from elsewhere opens it signed out of nothing worse than one extra page load (the cookie is
- * sent on the follow-up same-site requests). State-changing HTTP requests made with the cookie
+ * read. SameSite=Strict because the application is only ever used at its own origin: when a
+ * link from another site opens it, only that page load goes without the cookie, and the page's
+ * own (same-site) requests carry it. State-changing HTTP requests made with the cookie
  * must carry X-CSRF-Token, a digest of the session token that only a same-origin script can
  * learn (from GET /v1/web/session); WebSocket upgrades made with it must come from an allowed
  * Origin.
