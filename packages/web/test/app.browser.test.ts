@@ -95,6 +95,18 @@ test('a chosen skin is stored on the server and is still there after a reload', 
   await a.page.getByRole('radio', { name: 'Night', checked: true }).waitFor();
   assert.equal(await a.page.evaluate(() => document.documentElement.dataset.skin), 'Night');
   await screenshot(a.page, '05-settings-night-skin');
+
+  // Import: a skin with CSS smuggled into a colour is refused; a valid one is applied and saved.
+  const night = await a.page.evaluate(() => localStorage.getItem('pod.skin')!);
+  const bad = { ...JSON.parse(night), name: 'Bad', colors: { ...JSON.parse(night).colors, text: 'red; background: url(//evil)' } };
+  const input = a.page.getByLabel('Skin file to import');
+  await input.setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+  await a.page.getByText('bad.json is not a valid skin: colors.text').waitFor();
+  await input.setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...JSON.parse(night), name: 'Mine', radius: 0 })) });
+  await a.page.getByText('Skin "Mine" saved to your account.').waitFor();
+  assert.equal((await alice.op('settings.get', {})).skin?.name, 'Mine');
+  await a.page.getByRole('radio', { name: 'Night' }).click();
+  await a.page.getByText('Skin "Night" saved to your account.').waitFor();
   assert.deepEqual(a.errors, []);
 });
 
@@ -120,6 +132,8 @@ test('the expanded view, help and a phone-sized screen', { skip }, async () => {
   await b.page.getByRole('button', { name: 'Conversation with alice' }).click();
   await b.page.getByTestId('message').filter({ hasText: 'Hi Alice' }).waitFor();
   await screenshot(b.page, '09-phone-conversation');
+  await b.page.getByRole('button', { name: 'Back to conversations' }).click();
+  await b.page.getByRole('button', { name: 'Conversation with alice' }).waitFor();
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
 });

@@ -6,7 +6,7 @@ import { usePod } from '../lib/pod.tsx';
 const PAGE = 50;
 
 /** One conversation: history paged backwards as you scroll up, live messages, and receipts. */
-export function Conversation({ other }: { other: string }) {
+export function Conversation({ other, back }: { other: string; back: () => void }) {
   const { client, me, refreshConversations } = usePod();
   const [messages, setMessages] = useState<ImMessage[]>([]);
   const [more, setMore] = useState(false);
@@ -107,7 +107,12 @@ export function Conversation({ other }: { other: string }) {
 
   return (
     <section className="conversation" aria-label={`Conversation with ${other}`}>
-      <h2>{other}</h2>
+      <h2>
+        <button type="button" className="back" onClick={back} aria-label="Back to conversations">
+          ←
+        </button>{' '}
+        {other}
+      </h2>
       <div className="history" ref={scroller} onScroll={onScroll} role="log" aria-live="polite" tabIndex={0} aria-label="Messages">
         {more && <p className="muted small">Scroll up for older messages</p>}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>

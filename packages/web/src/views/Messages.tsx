@@ -1,7 +1,7 @@
 import { usePod } from '../lib/pod.tsx';
 import { Conversation } from './Conversation.tsx';
 
-export default function Messages({ person, open }: { person: string | undefined; open: (person: string) => void }) {
+export default function Messages({ person, open, back }: { person: string | undefined; open: (person: string) => void; back: () => void }) {
   const { conversations } = usePod();
   return (
     <div className={`messages ${person ? 'has-conversation' : ''}`}>
@@ -30,7 +30,7 @@ export default function Messages({ person, open }: { person: string | undefined;
           ))}
         </ul>
       </section>
-      {person ? <Conversation key={person} other={person} /> : <p className="muted placeholder">Choose a conversation.</p>}
+      {person ? <Conversation key={person} other={person} back={back} /> : <p className="muted placeholder">Choose a conversation.</p>}
     </div>
   );
 }

@@ -112,7 +112,7 @@ function Frame({ session, onSignedOut }: { session: WebSession; onSignedOut: () 
 function CentralView({ route, go }: { route: Route; go: (route: Route) => void }) {
   switch (route.view) {
     case 'messages':
-      return <Messages person={route.person} open={(person) => go({ view: 'messages', person })} />;
+      return <Messages person={route.person} open={(person) => go({ view: 'messages', person })} back={() => go({ view: 'messages' })} />;
     case 'buddies':
       return <Buddies person={route.person} go={go} />;
     case 'settings':
