@@ -15,3 +15,4 @@ export { davLock, davProp, davPropName, MAX_DAV_LOCK_SECONDS, MAX_DAV_PROP_VALUE
 export * from './files/dav-paths.ts';
 export * from './files/sharing.ts';
 export { MAX_LINK_SECONDS } from './ops/files-sharing.ts';
+export { skin, skinWallpaper, skinJsonSchema, type Skin } from './skin.ts';

@@ -21,7 +21,8 @@ export interface PodClientOptions {
    * then these), so a device whose gateway dies resumes on another from its cursor.
    */
   urls?: string[];
-  token: string;
+  /** The session token; a browser page leaves it out and is authenticated by its session cookie. */
+  token?: string;
   /** Resume after this seq; without it the server uses this session's stored cursor. */
   after?: number;
   WebSocket?: WebSocketFactory;
@@ -137,7 +138,8 @@ export class PodClient {
     this.socket = socket;
     socket.onopen = () => {
       this.lastHeard = Date.now();
-      const hello: Record<string, unknown> = { t: 'hello', token: this.options.token };
+      const hello: Record<string, unknown> = { t: 'hello' };
+      if (this.options.token !== undefined) hello.token = this.options.token;
       if (this.lastSeq >= 0) hello.after = this.lastSeq;
       socket.send(JSON.stringify(hello));
     };

@@ -19,11 +19,13 @@ describe('gateway', () => {
   });
   after(() => pod.close());
 
-  it('serves a status page that says how to create the first account', async () => {
+  it('serves the pod application at / under a strict Content-Security-Policy, never cached', async () => {
     const response = await fetch(pod.url + '/');
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /text\/html/);
-    assert.match(await response.text(), /pod user create NAME --password-stdin --admin/);
+    assert.equal(response.headers.get('cache-control'), 'no-cache');
+    assert.match(response.headers.get('content-security-policy') ?? '', /script-src 'self';/);
+    assert.match(await response.text(), /<div id="root">/);
   });
 
   it('answers /healthz with JSON once ready', async () => {
@@ -51,7 +53,8 @@ describe('gateway', () => {
   });
 
   it('answers unknown routes and malformed JSON bodies with coded errors', async () => {
-    const missing = await fetch(pod.url + '/nope');
+    // Other paths are the pod application's own pages (answered with its index.html).
+    const missing = await fetch(pod.url + '/v1/nope');
     assert.equal(missing.status, 404);
     assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'not_found');
     const malformed = await fetch(pod.url + '/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { displayName, groupName, pageLimit, statusText, userName, userSummary } from '../common.ts';
+import { skin } from '../skin.ts';
 import type { OpDef } from './define.ts';
 
 export const profile = z.strictObject({
@@ -35,10 +36,14 @@ export type BuddyList = z.infer<typeof buddyList>;
 
 export const messagePolicy = z.enum(['buddies', 'anyone']);
 
+const userSettings = z.strictObject({ messagesFrom: messagePolicy, skin: skin.nullable() });
+
 const byName = z.strictObject({ name: userName });
 const empty = z.strictObject({});
 
 export const directoryOps = {
+  /** Whether any account exists yet: the pod application shows a first-run page until one does. */
+  'directory.setup': { app: 'directory', access: 'public', readonly: true, input: empty, output: z.strictObject({ accounts: z.boolean() }) },
   'profile.get': { app: 'directory', access: 'user', readonly: true, input: z.strictObject({ name: userName.optional() }), output: profile },
   /** Changes the fields given; an empty display name goes back to the account name. */
   'profile.update': {
@@ -58,8 +63,10 @@ export const directoryOps = {
     input: z.strictObject({ query: z.string().trim().max(100, 'a search has at most 100 characters'), limit: pageLimit.optional(), cursor: z.string().max(200).optional() }),
     output: z.strictObject({ users: z.array(userSummary.extend({ about: z.string(), statusText: z.string() })), next: z.string().optional() }),
   },
-  'settings.get': { app: 'directory', access: 'user', readonly: true, input: empty, output: z.strictObject({ messagesFrom: messagePolicy }) },
-  'settings.update': { app: 'directory', access: 'user', input: z.strictObject({ messagesFrom: messagePolicy }), output: z.strictObject({ messagesFrom: messagePolicy }) },
+  /** My own settings, seen by nobody else; `skin` is the pod application's look (null: the default). */
+  'settings.get': { app: 'directory', access: 'user', readonly: true, input: empty, output: userSettings },
+  /** Changes the fields given. */
+  'settings.update': { app: 'directory', access: 'user', input: z.strictObject({ messagesFrom: messagePolicy.optional(), skin: skin.nullable().optional() }), output: userSettings },
   'buddies.list': { app: 'directory', access: 'user', readonly: true, input: empty, output: buddyList },
   /** Asks `name` to be a buddy (an outgoing row for me, an incoming one for them); if they asked first, accepts. */
   'buddies.add': { app: 'directory', access: 'user', input: z.strictObject({ name: userName, group: groupName.optional() }), output: buddyEntry },

@@ -7,6 +7,7 @@ import type { Caller, Delivery } from '../messenger/messenger.ts';
 import { invalidInput } from '../runtime/errors.ts';
 import { bearerToken } from './auth.ts';
 import type { GatewayDeps } from './deps.ts';
+import { checkCsrf, sessionCookie } from './web-session.ts';
 
 const mailboxQuery = z.strictObject({
   after: z.coerce.number().int().nonnegative().optional(),
@@ -20,12 +21,19 @@ export function sendError(reply: FastifyReply, body: ErrorBody): FastifyReply {
 
 /** The HTTP face of the protocol: every operation at POST /v1/op/<op>, and the mailbox long-poll. */
 export function registerApiRoutes(app: FastifyInstance, deps: GatewayDeps): void {
-  const callerOf = (request: FastifyRequest): Promise<Caller> => deps.resolveToken(bearerToken(request.headers.authorization));
+  // A bearer token (CLI, SDK) wins; the pod application's cookie needs the CSRF header.
+  const callerOf = (request: FastifyRequest, changesState: boolean): Promise<Caller> => {
+    const bearer = bearerToken(request.headers.authorization);
+    if (bearer) return deps.resolveToken(bearer);
+    const cookie = sessionCookie(request.headers);
+    if (cookie && changesState) checkCsrf(request.headers, cookie);
+    return deps.resolveToken(cookie);
+  };
 
   const runOp = async (op: string, request: FastifyRequest, reply: FastifyReply) => {
     const def = findOp(op);
     if (!def || def.access === 'internal') throw new PodError('not_found', `unknown operation "${op}"`);
-    const caller = def.access === 'public' ? undefined : await callerOf(request);
+    const caller = def.access === 'public' ? undefined : await callerOf(request, !('readonly' in def && def.readonly));
     const id = idempotencyKey(request.headers['idempotency-key']);
     const response = await deps.messenger.request(def.app, { id, op, body: request.body ?? {}, caller, meta: { address: request.ip } });
     if (!response.ok) return sendError(reply, response.error);
@@ -37,7 +45,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: GatewayDeps): void
   app.post('/v1/auth/register', (request, reply) => runOp('auth.register', request, reply));
 
   app.get('/v1/mailbox', async (request, reply) => {
-    const caller = await callerOf(request);
+    const caller = await callerOf(request, false);
     const parsed = mailboxQuery.safeParse(request.query);
     if (!parsed.success) throw invalidInput(parsed.error, 'mailbox query');
     const after = parsed.data.after ?? (await deps.cursorOf(caller.session)) ?? 0;

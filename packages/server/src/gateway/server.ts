@@ -20,6 +20,8 @@ import { registerLinkRoutes } from './link-http.ts';
 import { registerApiRoutes, sendError } from './http.ts';
 import { SocketHub } from './sockets.ts';
 import { statusPage } from './status-page.ts';
+import { DEFAULT_WEB_ROOT, registerWebApp } from './web-static.ts';
+import { registerWebSession } from './web-session.ts';
 
 export interface GatewayOptions {
   host: string;
@@ -35,6 +37,8 @@ export interface GatewayOptions {
   missedDeliveryCheckMs: number;
   gatewayId: string;
   version: string;
+  /** The built pod application (packages/web/dist unless given); without it `/` is a status page. */
+  webRoot?: string;
 }
 
 export interface Gateway {
@@ -85,7 +89,10 @@ export async function startGateway(options: GatewayOptions, store: Store, messen
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
 
-  app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(statusPage({ version: options.version, startedAt })));
+  registerWebSession(app, deps, options.origins);
+  if (!registerWebApp(app, options.webRoot ?? DEFAULT_WEB_ROOT)) {
+    app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(statusPage({ version: options.version, startedAt })));
+  }
   app.get('/healthz', async (_request, reply) => {
     const storeOk = await storeAnswers(store);
     return reply.code(storeOk ? 200 : 503).send({ status: storeOk ? 'ok' : 'store unreachable', version: options.version, gateway: options.gatewayId, store: store.kind, startedAt: startedAt.toISOString() });

@@ -9,6 +9,7 @@ import { bearerToken } from './auth.ts';
 import { Connection } from './connection.ts';
 import type { GatewayDeps } from './deps.ts';
 import { originAllowed } from './origin.ts';
+import { sessionCookie } from './web-session.ts';
 
 export interface SocketOptions {
   gatewayId: string;
@@ -56,7 +57,12 @@ export class SocketHub {
     if (this.closing) return reject(socket, 503, 'shutting down');
     if (!originAllowed(request.headers, this.options.origins)) return reject(socket, 403, 'origin not allowed');
     let headerCaller: Caller | undefined;
-    const token = bearerToken(request.headers.authorization);
+    const bearer = bearerToken(request.headers.authorization);
+    // A browser sends its cookie to any page's socket to this host: only pages of an allowed
+    // origin (checked above) may use it, and a cookie upgrade without an Origin is no browser's.
+    const cookie = bearer ? undefined : sessionCookie(request.headers);
+    if (cookie && request.headers.origin === undefined) return reject(socket, 403, 'origin required');
+    const token = bearer ?? cookie;
     if (token) {
       try {
         headerCaller = await this.deps.resolveToken(token);

@@ -21,6 +21,7 @@ export interface DirectoryTables {
     about: string;
     messages_from: string;
     created_at: string;
+    skin: string | null;
   };
   sessions: { id: string; user_id: number; token_hash: string; device: string; created_at: string; last_seen_at: string; revoked_at: string | null };
   buddies: { owner_id: number; other_id: number; group_name: string; state: string; created_at: string };

@@ -25,6 +25,14 @@ export async function insertUser(db: Db, user: { name: string; passwordHash: str
   return Number(id);
 }
 
+export async function setSkin(db: Db, userId: number, skin: string | null): Promise<void> {
+  await db.updateTable('users').set({ skin }).where('id', '=', userId).execute();
+}
+
+export async function anyAccount(db: Db): Promise<boolean> {
+  return (await db.selectFrom('users').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
 export async function listUsers(db: Db): Promise<UserRow[]> {
   const rows = await db.selectFrom('users').selectAll().orderBy('name').execute();
   return rows.map((row) => ({ ...row, id: Number(row.id) }));

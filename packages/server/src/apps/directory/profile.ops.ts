@@ -1,7 +1,7 @@
 import { PodError, userName, type Profile } from '@pod/protocol';
 import type { AppOps } from '../../runtime/app.ts';
 import type { DirectoryTables } from '../../store/schema.ts';
-import { findUserById, findUserByName, type UserRow } from './accounts.repo.ts';
+import { anyAccount, findUserById, findUserByName, type UserRow } from './accounts.repo.ts';
 import { updateUserInLists } from './buddy-changes.ts';
 import { searchProfiles, updateProfile } from './profiles.repo.ts';
 
@@ -21,6 +21,11 @@ function decodeCursor(cursor: string): string {
 }
 
 export const profileOps: AppOps<DirectoryTables> = {
+  'directory.setup': {
+    async read(_input, _request, ctx) {
+      return { accounts: await anyAccount(ctx.db) };
+    },
+  },
   'profile.get': {
     async read(input, request, ctx) {
       const caller = request.caller!;

@@ -8,6 +8,7 @@ import * as im from './0004_im.ts';
 import * as files from './0005_files.ts';
 import * as filesSharing from './0006_files_sharing.ts';
 import * as dav from './0007_dav.ts';
+import * as skin from './0008_skin.ts';
 
 type Step = { up(db: Kysely<unknown>, kind: StoreKind): Promise<void> };
 
@@ -20,6 +21,7 @@ const steps: Record<string, Step> = {
   '0005_files': files,
   '0006_files_sharing': filesSharing,
   '0007_dav': dav,
+  '0008_skin': skin,
 };
 
 export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<void> {

@@ -1,0 +1,96 @@
+import { applyBuddyEvent, PodClient, type BuddyList, type ConnectionState, type ImMessage, type PresenceEntry } from '@pod/sdk';
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { WebSession } from './web-session.ts';
+
+export interface Conversation {
+  with: string;
+  last: ImMessage;
+  unread: number;
+}
+
+export interface PodState {
+  client: PodClient;
+  me: string;
+  connection: ConnectionState;
+  buddies: BuddyList;
+  presence: Map<string, PresenceEntry>;
+  conversations: Conversation[];
+  refreshConversations(): void;
+}
+
+const PodContext = createContext<PodState | undefined>(undefined);
+
+export function usePod(): PodState {
+  const state = useContext(PodContext);
+  if (!state) throw new Error('usePod outside PodProvider');
+  return state;
+}
+
+/**
+ * One socket for the whole application, authenticated by the session cookie (no token in
+ * page memory). Holds what several views show: the buddy list, presence and conversations.
+ */
+export function PodProvider({ session, children }: { session: WebSession; children: ReactNode }) {
+  // Made in the effect, so StrictMode's second run gets a fresh client instead of a closed one.
+  const [client, setClient] = useState<PodClient | undefined>();
+  const [connection, setConnection] = useState<ConnectionState>('connecting');
+  const [buddies, setBuddies] = useState<BuddyList>({ buddies: [], groups: [], blocked: [] });
+  const [presence, setPresence] = useState(new Map<string, PresenceEntry>());
+  const [conversations, setConversations] = useState<Conversation[]>([]);
+
+  const refreshConversations = useMemo(
+    () => () => {
+      client?.request('im.conversations', {}).then((answer) => setConversations(answer.conversations), () => {});
+    },
+    [client],
+  );
+
+  useEffect(() => {
+    const client = new PodClient({ url: window.location.origin, deliveryReceipts: true });
+    setClient(client);
+    const refreshConversations = () => {
+      client.request('im.conversations', {}).then((answer) => setConversations(answer.conversations), () => {});
+    };
+    const load = async () => {
+      const [list, present] = await Promise.all([client.request('buddies.list', {}), client.request('presence.list', {})]);
+      setBuddies(list);
+      setPresence(new Map(present.presence.map((p) => [p.name, p])));
+      refreshConversations();
+    };
+    const offs = [
+      client.onState((state) => {
+        setConnection(state);
+        if (state === 'live') void load().catch(() => {});
+      }),
+      client.on('*', (event) => {
+        if (event.type.startsWith('buddy.')) setBuddies((list) => applyBuddyEvent(list, event));
+      }),
+      client.on('presence', (event) => setPresence((map) => new Map(map).set(event.body.name, event.body))),
+      client.on('im.message', (event) => {
+        refreshConversations();
+        notify(event.body, session.user);
+      }),
+      client.on('im.receipt', () => refreshConversations()),
+    ];
+    client.connect().catch(() => {});
+    return () => {
+      for (const off of offs) off();
+      client.close();
+    };
+  }, [session.session, session.user]);
+
+  const value = useMemo<PodState | undefined>(
+    () => (client ? { client, me: session.user, connection, buddies, presence, conversations, refreshConversations } : undefined),
+    [client, session.user, connection, buddies, presence, conversations, refreshConversations],
+  );
+  if (!value) return null;
+  return <PodContext.Provider value={value}>{children}</PodContext.Provider>;
+}
+
+/** A desktop notification for a message from someone else while this page is not in view. */
+function notify(message: ImMessage, me: string): void {
+  if (message.from === me || !document.hidden) return;
+  if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+  // The text goes in as text: notifications never render HTML.
+  new Notification(`Message from ${message.from}`, { body: message.text.slice(0, 200), tag: `pod-${message.from}` });
+}

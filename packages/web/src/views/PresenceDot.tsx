@@ -1,0 +1,3 @@
+export function PresenceDot({ status }: { status: string }) {
+  return <span className={`dot dot-${status}`} role="img" aria-label={status} title={status} />;
+}

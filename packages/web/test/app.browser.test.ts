@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { startTestPod, type TestPod, type TestUser } from '../../server/test/helpers/pod.ts';
+import { launchChromium, openTab, screenshot, signIn, type TabUnderTest } from './browser-harness.ts';
+
+/**
+ * The pod application in Debian's Chromium against a real server. Only the embedded profile:
+ * the browser drives the same gateway code on both, and the distributed profile's concerns
+ * (NATS, PostgreSQL, several processes) have their own tests below the application.
+ */
+const skip = process.env.POD_TEST_PROFILE === 'distributed' ? 'the browser adds nothing over the embedded profile' : false;
+
+let pod: TestPod;
+let browser: Browser;
+let alice: TestUser;
+let bob: TestUser;
+let a: TabUnderTest;
+let b: TabUnderTest;
+
+before(async () => {
+  if (skip) return;
+  pod = await startTestPod();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  if (skip) return;
+  await browser?.close();
+  await pod?.close();
+});
+
+test('with no account yet the application explains how to create one', { skip }, async () => {
+  const tab = await openTab(browser, pod.url);
+  const response = await tab.page.goto('/');
+  const csp = response!.headers()['content-security-policy'] ?? '';
+  assert.match(csp, /script-src 'self'(;|$)/, 'scripts only from the server, none inline');
+  assert.match(csp, /connect-src 'self' ws:\/\/[^ ]+ wss:\/\//);
+  await tab.page.getByRole('heading', { name: 'Welcome to Pod' }).waitFor();
+  await tab.page.getByText('pod user create NAME --admin --password-stdin').waitFor();
+  await screenshot(tab.page, '01-first-run');
+  assert.deepEqual(tab.errors, []);
+  await tab.context.close();
+});
+
+test('two people sign in, become buddies by drag and drop, and message each other live', { skip }, async () => {
+  alice = await pod.user('alice');
+  bob = await pod.user('bob');
+  a = await openTab(browser, pod.url);
+  b = await openTab(browser, pod.url);
+  await a.page.goto('/');
+  await screenshot(a.page, '02-sign-in');
+  await signIn(a.page, 'alice', alice.password);
+  await signIn(b.page, 'bob', bob.password);
+  assert.equal(await a.page.evaluate(() => document.cookie), '', 'the session cookie is not readable by scripts');
+
+  await a.page.getByRole('button', { name: 'Buddies & search' }).click();
+  await a.page.getByLabel('Search by name or profile').fill('bob');
+  await a.page.getByRole('button', { name: 'Search', exact: true }).click();
+  await a.page.locator('li[data-person="bob"]').dragTo(a.page.getByTestId('buddy-list'));
+  await a.page.getByText('Waiting for an answer').waitFor();
+
+  await b.page.getByRole('button', { name: 'Buddies & search' }).click();
+  await b.page.getByRole('button', { name: 'Accept alice' }).click();
+  await a.page.locator('li[data-buddy="bob"]').waitFor();
+  await screenshot(a.page, '03-buddies');
+
+  // Bob is elsewhere when the message arrives: his device says delivered, not read.
+  await a.page.getByRole('button', { name: 'Message bob' }).click();
+  await a.page.getByLabel('Message to bob').fill('Hello Bob');
+  await a.page.getByLabel('Message to bob').press('Enter');
+  const first = a.page.getByTestId('message').filter({ hasText: 'Hello Bob' });
+  await first.locator('[data-mark="delivered"]').waitFor();
+
+  await b.page.getByRole('button', { name: /^Messages, 1 unread$/ }).click();
+  await b.page.getByRole('button', { name: 'Conversation with alice, 1 unread' }).click();
+  await b.page.getByTestId('message').filter({ hasText: 'Hello Bob' }).waitFor();
+  await first.locator('[data-mark="read"]').waitFor();
+
+  // With the conversation open, a reply shows up live on the other side.
+  await b.page.getByLabel('Message to alice').fill('Hi Alice');
+  await b.page.getByLabel('Message to alice').press('Enter');
+  await a.page.getByTestId('message').filter({ hasText: 'Hi Alice' }).waitFor();
+  await screenshot(a.page, '04-conversation');
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+});
+
+test('a chosen skin is stored on the server and is still there after a reload', { skip }, async () => {
+  await a.page.getByRole('button', { name: 'Settings' }).click();
+  await a.page.getByRole('radio', { name: 'Night' }).click();
+  await a.page.getByText('Skin "Night" saved to your account.').waitFor();
+  assert.equal((await alice.op('settings.get', {})).skin?.name, 'Night');
+  await a.page.reload();
+  await a.page.getByRole('radio', { name: 'Night', checked: true }).waitFor();
+  assert.equal(await a.page.evaluate(() => document.documentElement.dataset.skin), 'Night');
+  await screenshot(a.page, '05-settings-night-skin');
+
+  // Import: a skin with CSS smuggled into a colour is refused; a valid one is applied and saved.
+  const night = await a.page.evaluate(() => localStorage.getItem('pod.skin')!);
+  const bad = { ...JSON.parse(night), name: 'Bad', colors: { ...JSON.parse(night).colors, text: 'red; background: url(//evil)' } };
+  const input = a.page.getByLabel('Skin file to import');
+  await input.setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+  await a.page.getByText('bad.json is not a valid skin: colors.text').waitFor();
+  await input.setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...JSON.parse(night), name: 'Mine', radius: 0 })) });
+  await a.page.getByText('Skin "Mine" saved to your account.').waitFor();
+  assert.equal((await alice.op('settings.get', {})).skin?.name, 'Mine');
+  await a.page.getByRole('radio', { name: 'Night' }).click();
+  await a.page.getByText('Skin "Night" saved to your account.').waitFor();
+  assert.deepEqual(a.errors, []);
+});
+
+test('sessions are listed and another device can be signed out', { skip }, async () => {
+  const rows = a.page.locator('table.sessions tbody tr');
+  await rows.filter({ hasText: 'pod application' }).waitFor();
+  await rows.filter({ hasText: "alice's test device" }).getByRole('button', { name: /^Sign out alice's test device/ }).click();
+  await rows.filter({ hasText: "alice's test device" }).waitFor({ state: 'detached' });
+  await assert.rejects(alice.op('auth.whoami', {}), /unauthorized|sign in/i);
+  assert.deepEqual(a.errors, []);
+});
+
+test('the expanded view, help and a phone-sized screen', { skip }, async () => {
+  await a.page.keyboard.press('Alt+0');
+  await a.page.getByRole('complementary', { name: 'Contacts' }).getByText('bob').waitFor();
+  await screenshot(a.page, '06-expanded');
+  await a.page.keyboard.press('Alt+5');
+  await a.page.getByRole('heading', { name: 'Help' }).waitFor();
+  await screenshot(a.page, '07-help');
+  await b.page.setViewportSize({ width: 375, height: 740 });
+  await b.page.getByRole('button', { name: 'Messages' }).click();
+  await screenshot(b.page, '08-phone-messages');
+  await b.page.getByRole('button', { name: 'Conversation with alice' }).click();
+  await b.page.getByTestId('message').filter({ hasText: 'Hi Alice' }).waitFor();
+  await screenshot(b.page, '09-phone-conversation');
+  await b.page.getByRole('button', { name: 'Back to conversations' }).click();
+  await b.page.getByRole('button', { name: 'Conversation with alice' }).waitFor();
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+});
+
+test('without the server the installed shell still opens and says so', { skip }, async () => {
+  // The service worker has kept the shell since the first visit.
+  await a.page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await a.context.setOffline(true);
+  await a.page.reload();
+  await a.page.getByRole('heading', { name: 'Cannot reach the server' }).waitFor();
+  await screenshot(a.page, '10-offline');
+  await a.context.setOffline(false);
+  await a.page.getByRole('button', { name: 'Try again' }).click();
+  await a.page.getByRole('navigation', { name: 'Functions' }).waitFor();
+  // The failed loads while offline are the browser's own network errors, not the application's.
+  assert.deepEqual(a.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource|Failed to fetch/.test(e)), []);
+  a.errors.length = 0;
+});
+
+test('a long conversation pages its history in as it scrolls up and keeps few rows in the page', { skip }, async () => {
+  for (let i = 0; i < 240; i++) await bob.op('im.send', { to: 'alice', text: `numbered message ${i}` });
+  await a.page.goto('/messages/bob');
+  const messages = a.page.getByTestId('message');
+  await messages.filter({ hasText: 'numbered message 239' }).waitFor();
+  const history = a.page.getByRole('log', { name: 'Messages' });
+  const oldest = messages.locator('.text').filter({ hasText: /^numbered message 0$/ });
+  for (let i = 0; i < 40 && (await oldest.count()) === 0; i++) {
+    await history.evaluate((el) => el.scrollTo({ top: 0 }));
+    await a.page.waitForTimeout(150);
+  }
+  await oldest.waitFor();
+  assert.ok((await messages.count()) < 80, `virtualised: ${await messages.count()} rows in the page for 242 messages`);
+  await screenshot(a.page, '11-long-conversation');
+  assert.deepEqual(a.errors, []);
+});
+
+test('signing out ends the session on the server', { skip }, async () => {
+  await b.page.getByRole('button', { name: 'Sign out' }).first().click();
+  await b.page.getByRole('heading', { name: 'Sign in to Pod' }).waitFor();
+  await b.page.reload();
+  await b.page.getByRole('heading', { name: 'Sign in to Pod' }).waitFor();
+  assert.deepEqual(b.errors, []);
+});
