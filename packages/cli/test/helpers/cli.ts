@@ -66,8 +66,12 @@ export class PodProcess {
     });
   }
 
-  /** The first complete line on `stream` that satisfies `match`; fails if the process exits first or after `ms`. */
-  line(stream: 'stdout' | 'stderr', match: (line: string) => boolean, ms = 10_000): Promise<string> {
+  /**
+   * The first complete line on `stream` that satisfies `match`; fails if the process exits first
+   * or after `ms`. The deadline is generous because a loaded two-core machine takes seconds to
+   * start a process that loads the whole server through tsx; the line itself is awaited.
+   */
+  line(stream: 'stdout' | 'stderr', match: (line: string) => boolean, ms = 30_000): Promise<string> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const lines = this[stream].split('\n').slice(0, -1);
