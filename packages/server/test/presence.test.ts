@@ -24,8 +24,8 @@ class PresenceFeed {
     });
   }
 
-  /** The earliest event not yet taken that matches every given field; waits for it if need be. */
-  async next(match: Partial<PresenceEntry>, ms = 5000): Promise<PresenceEntry> {
+  /** The earliest event not yet taken that matches every given field; waits for it if need be (the deadline allows for a loaded machine). */
+  async next(match: Partial<PresenceEntry>, ms = 15_000): Promise<PresenceEntry> {
     const deadline = Date.now() + ms;
     for (;;) {
       const index = this.seen.findIndex((entry, i) => !this.taken.has(i) && Object.entries(match).every(([key, value]) => entry[key as keyof PresenceEntry] === value));

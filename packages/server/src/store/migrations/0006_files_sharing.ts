@@ -33,7 +33,4 @@ export async function up(db: Kysely<unknown>, kind: StoreKind): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('files_links_owner').on('files_links').columns(['owner_id', 'id']).execute();
-
-  // The im app's messages carry file attachments (JSON), as files.attach described them.
-  await db.schema.alterTable('im_messages').addColumn('attachments', 'text').execute();
 }

@@ -9,6 +9,7 @@ import * as files from './0005_files.ts';
 import * as filesSharing from './0006_files_sharing.ts';
 import * as dav from './0007_dav.ts';
 import * as skin from './0008_skin.ts';
+import * as imAttachments from './0009_im_attachments.ts';
 
 type Step = { up(db: Kysely<unknown>, kind: StoreKind): Promise<void> };
 
@@ -22,6 +23,7 @@ const steps: Record<string, Step> = {
   '0006_files_sharing': filesSharing,
   '0007_dav': dav,
   '0008_skin': skin,
+  '0009_im_attachments': imAttachments,
 };
 
 export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<void> {
