@@ -3,6 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { usePod } from '../lib/pod.tsx';
 import { FileRow } from './FileRow.tsx';
+import { onFilesChanged } from './live.ts';
 import { crumbs, joinPath } from './format.ts';
 import { ShareDialog } from './ShareDialog.tsx';
 import { UploadBars } from './UploadBars.tsx';
@@ -24,7 +25,7 @@ export function FolderView({ folder, open }: { folder: string; open: (place: str
     let all: FileEntry[] = [];
     let cursor: string | undefined;
     do {
-      const page = await client.request('files.list', { folder, limit: 500, ...(cursor ? { cursor } : {}) });
+      const page = await client.request('files.list', { folder, limit: 200, ...(cursor ? { cursor } : {}) });
       all = all.concat(page.entries);
       cursor = page.next;
     } while (cursor);
@@ -48,7 +49,7 @@ export function FolderView({ folder, open }: { folder: string; open: (place: str
     setEntries(undefined);
     load().catch((failure: Error) => setError(failure.message));
     // Changes made elsewhere (another device, a buddy writing into a shared folder) show up live.
-    return client.on('files.changed', () => void load().catch(() => {}));
+    return onFilesChanged(client, () => void load().catch(() => {}));
   }, [client, load]);
 
   const upload = (files: Iterable<File>) => {

@@ -11,7 +11,7 @@ export function SharedList({ open }: { open: (place: string) => void }) {
   const [items, setItems] = useState<Shared | undefined>();
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
-    client.request('files.shared', { limit: 500 }).then(
+    client.request('files.shared', { limit: 200 }).then(
       (answer) => setItems(answer.items),
       (failure: Error) => setError(failure.message),
     );

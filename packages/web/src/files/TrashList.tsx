@@ -10,7 +10,7 @@ export function TrashList() {
   const { client } = usePod();
   const [items, setItems] = useState<Trashed | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const load = useCallback(() => client.request('files.trash.list', { limit: 500 }).then((answer) => setItems(answer.items)), [client]);
+  const load = useCallback(() => client.request('files.trash.list', { limit: 200 }).then((answer) => setItems(answer.items)), [client]);
   const run = async (action: () => Promise<unknown>) => {
     setError(undefined);
     try {

@@ -1,6 +1,7 @@
 import type { FileEntry } from '@pod/sdk';
 import { useEffect, useState } from 'react';
 import { downloadUrl, FILE_DRAG_TYPE, formatSize } from '../files/format.ts';
+import { onFilesChanged } from '../files/live.ts';
 import { usePod } from '../lib/pod.tsx';
 
 const SHOWN = 12;
@@ -17,7 +18,7 @@ export function DataWindow({ open, openFiles }: { open: (person: string) => void
       client.request('files.trash.list', { limit: 100 }).then((page) => setTrash(page.items.length), () => {});
     };
     load();
-    return client.on('files.changed', load);
+    return onFilesChanged(client, load);
   }, [client]);
   return (
     <aside className="window data" aria-label="Data">
