@@ -50,7 +50,7 @@ export function FileRow({
       }}
     >
       <span aria-hidden="true" className="icon">
-        {folder ? '📁' : '📄'}
+        {folder ? '▣' : '▤'}
       </span>
       {editing ? (
         <form className="inline edit" onSubmit={save}>

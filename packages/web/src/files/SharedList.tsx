@@ -28,7 +28,7 @@ export function SharedList({ open }: { open: (place: string) => void }) {
       <ul className="plain file-table">
         {items?.map((item) => (
           <li key={`${item.owner}:${item.entry.id}`} data-file={item.entry.name}>
-            <span aria-hidden="true">{item.entry.kind === 'folder' ? '📁' : '📄'}</span>
+            <span aria-hidden="true">{item.entry.kind === 'folder' ? '▣' : '▤'}</span>
             {item.entry.kind === 'folder' ? (
               <button type="button" className="link name" onClick={() => open(item.path)}>
                 {item.entry.name}

@@ -35,7 +35,7 @@ export function TrashList() {
       <ul className="plain file-table">
         {items?.map(({ entry, from }) => (
           <li key={entry.id} data-file={entry.name}>
-            <span aria-hidden="true">{entry.kind === 'folder' ? '📁' : '📄'}</span>
+            <span aria-hidden="true">{entry.kind === 'folder' ? '▣' : '▤'}</span>
             <span className="name">{entry.name}</span>
             <span className="muted small">{from ? `from ${from}` : 'its folder is gone'}</span>
             <span className="muted small">{entry.kind === 'folder' ? 'folder' : formatSize(entry.size)}</span>

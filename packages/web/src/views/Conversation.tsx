@@ -176,7 +176,7 @@ export function Conversation({ other, back }: { other: string; back: () => void 
                   <span className="text">{m.text}</span>
                   {m.attachments?.map((a) => (
                     <a key={a.id} className="attachment" href={downloadUrl(a.id)} download={a.name} aria-label={`Download ${a.name}, ${formatSize(a.size)}`}>
-                      📎 {a.name} <span className="small">({formatSize(a.size)})</span>
+                      ↓ {a.name} <span className="small">({formatSize(a.size)})</span>
                     </a>
                   ))}
                   <span className="meta small">

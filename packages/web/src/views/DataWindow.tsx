@@ -34,11 +34,11 @@ export function DataWindow({ open, openFiles }: { open: (person: string) => void
             >
               {entry.kind === 'folder' ? (
                 <button type="button" className="link" onClick={() => openFiles(`/${entry.name}`)}>
-                  📁 {entry.name}
+                  ▣ {entry.name}
                 </button>
               ) : (
                 <a href={downloadUrl(entry.id)} download={entry.name}>
-                  📄 {entry.name}
+                  ▤ {entry.name}
                 </a>
               )}
               {entry.kind === 'file' && <span className="muted small">{formatSize(entry.size)}</span>}
