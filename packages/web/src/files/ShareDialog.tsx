@@ -19,6 +19,8 @@ export function ShareDialog({ entry, path, close }: { entry: FileEntry; path: st
   const [password, setPassword] = useState('');
   const [days, setDays] = useState('');
   const [made, setMade] = useState<string | undefined>();
+  const [sendTo, setSendTo] = useState('');
+  const [sent, setSent] = useState<string | undefined>();
   const groups = [...new Set([...buddies.groups, ...buddies.buddies.map((b) => b.group)])];
 
   const load = useCallback(() => client.request('files.shares', { target: entry.id }).then(setShares), [client, entry.id]);
@@ -57,6 +59,16 @@ export function ShareDialog({ entry, path, close }: { entry: FileEntry; path: st
       setMade(new URL(link.url, window.location.origin).href);
       setPassword('');
       setDays('');
+    });
+  };
+
+  // The keyboard's way to what dragging a file onto a buddy does.
+  const send = (event: FormEvent) => {
+    event.preventDefault();
+    if (!sendTo) return;
+    void run(async () => {
+      await client.request('files.send', { to: sendTo, target: entry.id });
+      setSent(`Sent to ${sendTo}.`);
     });
   };
 
@@ -148,6 +160,32 @@ export function ShareDialog({ entry, path, close }: { entry: FileEntry; path: st
           New link (shown once: copy it now)
           <input readOnly value={made} onFocus={(e) => e.target.select()} />
         </label>
+      )}
+      {entry.kind === 'file' && buddies.buddies.some((b) => b.state === 'buddy') && (
+        <>
+          <h3>Send as a message</h3>
+          <form className="inline" onSubmit={send}>
+            <label>
+              Send to buddy{' '}
+              <select value={sendTo} onChange={(e) => setSendTo(e.target.value)}>
+                <option value="">Choose…</option>
+                {buddies.buddies
+                  .filter((b) => b.state === 'buddy')
+                  .map((b) => (
+                    <option key={b.name} value={b.name}>
+                      {b.displayName}
+                    </option>
+                  ))}
+              </select>
+            </label>
+            <button type="submit">Send</button>
+            {sent && (
+              <span role="status" className="small">
+                {sent}
+              </span>
+            )}
+          </form>
+        </>
       )}
       <form method="dialog">
         <button type="submit">Close</button>
