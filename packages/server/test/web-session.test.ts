@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { startTestPod, type TestPod, type TestUser } from './helpers/pod.ts';
@@ -69,6 +70,28 @@ describe('the pod application session (cookie)', () => {
     assert.equal((await op('profile.update', { statusText: 'mine' }, { 'x-csrf-token': csrf })).status, 200);
     assert.equal(((await (await op('profile.get', {})).json()) as { statusText: string }).statusText, 'mine');
     assert.equal((await ada.op('profile.get', {})).statusText, 'mine', 'bearer tokens work as before');
+  });
+
+  it('uploads chunks and downloads files with the cookie; a chunk PUT without the CSRF header is refused', async () => {
+    const { cookie, csrf } = await browserSignIn(pod.url, ada);
+    const bytes = Buffer.from('bytes the pod application uploads\n');
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const op = async (name: string, body: unknown) => {
+      const response = await fetch(`${pod.url}/v1/op/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf }, body: JSON.stringify(body) });
+      assert.equal(response.status, 200, await response.clone().text());
+      return (await response.json()) as { uploadId: string };
+    };
+    const { uploadId } = await op('files.upload.begin', { path: '/web.txt', size: bytes.length, hash, chunkCount: 1, chunks: [{ hash, size: bytes.length }] });
+    const put = (headers: Record<string, string>) => fetch(`${pod.url}/v1/files/uploads/${uploadId}/chunks/${hash}`, { method: 'PUT', headers: { cookie, ...headers }, body: bytes });
+    const forged = await put({});
+    assert.equal(forged.status, 403);
+    assert.match(((await forged.json()) as { error: { message: string } }).error.message, /X-CSRF-Token/);
+    assert.equal((await put({ 'x-csrf-token': csrf })).status, 200);
+    await op('files.upload.commit', { uploadId });
+    const download = await fetch(`${pod.url}/v1/files/content?path=/web.txt`, { headers: { cookie } });
+    assert.equal(download.status, 200);
+    assert.deepEqual(Buffer.from(await download.arrayBuffer()), bytes);
+    assert.equal((await fetch(`${pod.url}/v1/files/content?path=/web.txt`)).status, 401, 'and nothing without it');
   });
 
   it('lets the cookie open a socket only from an allowed Origin', async () => {

@@ -4,9 +4,9 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { invalidInput } from '../runtime/errors.ts';
 import { askFiles } from './ask-files.ts';
-import { bearerToken } from './auth.ts';
 import type { GatewayDeps } from './deps.ts';
 import { serveDownload } from './download.ts';
+import { requestCaller } from './web-session.ts';
 
 const chunkParams = z.strictObject({ uploadId: uploadIdSchema, hash: sha256Hex });
 
@@ -22,7 +22,8 @@ export function registerFileRoutes(app: FastifyInstance, deps: GatewayDeps): voi
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
-  const callerOf = (request: FastifyRequest) => deps.resolveToken(bearerToken(request.headers.authorization));
+  // The pod application's session cookie works here too (a chunk PUT needs its CSRF header).
+  const callerOf = (request: FastifyRequest) => requestCaller(deps, request, request.method !== 'GET' && request.method !== 'HEAD');
 
   app.put('/v1/files/uploads/:uploadId/chunks/:hash', async (request, reply) => {
     const caller = await callerOf(request);

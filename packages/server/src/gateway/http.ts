@@ -5,9 +5,8 @@ import { z } from 'zod';
 import { readMailbox } from '../mailbox/mailbox.repo.ts';
 import type { Caller, Delivery } from '../messenger/messenger.ts';
 import { invalidInput } from '../runtime/errors.ts';
-import { bearerToken } from './auth.ts';
 import type { GatewayDeps } from './deps.ts';
-import { checkCsrf, sessionCookie } from './web-session.ts';
+import { requestCaller } from './web-session.ts';
 
 const mailboxQuery = z.strictObject({
   after: z.coerce.number().int().nonnegative().optional(),
@@ -21,14 +20,7 @@ export function sendError(reply: FastifyReply, body: ErrorBody): FastifyReply {
 
 /** The HTTP face of the protocol: every operation at POST /v1/op/<op>, and the mailbox long-poll. */
 export function registerApiRoutes(app: FastifyInstance, deps: GatewayDeps): void {
-  // A bearer token (CLI, SDK) wins; the pod application's cookie needs the CSRF header.
-  const callerOf = (request: FastifyRequest, changesState: boolean): Promise<Caller> => {
-    const bearer = bearerToken(request.headers.authorization);
-    if (bearer) return deps.resolveToken(bearer);
-    const cookie = sessionCookie(request.headers);
-    if (cookie && changesState) checkCsrf(request.headers, cookie);
-    return deps.resolveToken(cookie);
-  };
+  const callerOf = (request: FastifyRequest, changesState: boolean): Promise<Caller> => requestCaller(deps, request, changesState);
 
   const runOp = async (op: string, request: FastifyRequest, reply: FastifyReply) => {
     const def = findOp(op);

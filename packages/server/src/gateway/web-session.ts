@@ -5,6 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import type { Caller } from '../messenger/messenger.ts';
 import { invalidInput } from '../runtime/errors.ts';
+import { bearerToken } from './auth.ts';
 import type { GatewayDeps } from './deps.ts';
 import { originAllowed } from './origin.ts';
 
@@ -34,6 +35,18 @@ export function sessionCookie(headers: IncomingHttpHeaders): string | undefined 
     if (name === SESSION_COOKIE) return decodeURIComponent(rest.join('='));
   }
   return undefined;
+}
+
+/**
+ * Who makes an HTTP request: a bearer token (CLI, SDK) wins; otherwise the pod application's
+ * session cookie, which needs the CSRF header for a request that changes state.
+ */
+export function requestCaller(deps: GatewayDeps, request: FastifyRequest, changesState: boolean): Promise<Caller> {
+  const bearer = bearerToken(request.headers.authorization);
+  if (bearer) return deps.resolveToken(bearer);
+  const cookie = sessionCookie(request.headers);
+  if (cookie && changesState) checkCsrf(request.headers, cookie);
+  return deps.resolveToken(cookie);
 }
 
 /** Refuses a cookie-authenticated state change without the right CSRF header. */

@@ -11,6 +11,8 @@ export interface Conversation {
 export interface PodState {
   client: PodClient;
   me: string;
+  /** Sent as X-CSRF-Token with the HTTP requests that change state (file chunks). */
+  csrf: string;
   connection: ConnectionState;
   buddies: BuddyList;
   presence: Map<string, PresenceEntry>;
@@ -80,8 +82,8 @@ export function PodProvider({ session, children }: { session: WebSession; childr
   }, [session.session, session.user]);
 
   const value = useMemo<PodState | undefined>(
-    () => (client ? { client, me: session.user, connection, buddies, presence, conversations, refreshConversations } : undefined),
-    [client, session.user, connection, buddies, presence, conversations, refreshConversations],
+    () => (client ? { client, me: session.user, csrf: session.csrf, connection, buddies, presence, conversations, refreshConversations } : undefined),
+    [client, session.user, session.csrf, connection, buddies, presence, conversations, refreshConversations],
   );
   if (!value) return null;
   return <PodContext.Provider value={value}>{children}</PodContext.Provider>;

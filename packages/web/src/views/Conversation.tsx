@@ -1,13 +1,20 @@
 import { applyHistoryEvent, type ImMessage } from '@pod/sdk';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { downloadUrl, FILE_DRAG_TYPE, formatSize, readDraggedFile } from '../files/format.ts';
+import { uploadAsNew } from '../files/uploads.ts';
 import { usePod } from '../lib/pod.tsx';
+
+/** Files dropped into a conversation are kept here in my files; the message carries them. */
+const ATTACHMENTS_FOLDER = '/Attachments';
 
 const PAGE = 50;
 
 /** One conversation: history paged backwards as you scroll up, live messages, and receipts. */
 export function Conversation({ other, back }: { other: string; back: () => void }) {
-  const { client, me, refreshConversations } = usePod();
+  const { client, me, csrf, refreshConversations } = usePod();
+  const [attaching, setAttaching] = useState<string | undefined>();
+  const [dropping, setDropping] = useState(false);
   const [messages, setMessages] = useState<ImMessage[]>([]);
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string | undefined>();
@@ -98,6 +105,32 @@ export function Conversation({ other, back }: { other: string; back: () => void 
       setError((failure as Error).message);
     }
   };
+  /** Uploads what was dropped or picked (or takes a file dragged from my files) and sends it as a message. */
+  const attach = async (files: File[], dragged: { id: number; name: string } | undefined) => {
+    if (files.length === 0 && !dragged) return;
+    setError(undefined);
+    stickToBottom.current = true;
+    try {
+      setAttaching([...files.map((f) => f.name), ...(dragged ? [dragged.name] : [])].join(', '));
+      const ids = dragged ? [dragged.id] : [];
+      for (const file of files.slice(0, 10)) ids.push((await uploadAsNew(client, csrf, file, ATTACHMENTS_FOLDER)).id);
+      const text = draft.trim() || (files.length + (dragged ? 1 : 0) === 1 ? (dragged?.name ?? files[0]!.name) : `${ids.length} files`);
+      setDraft('');
+      const sent = await client.request('im.send', { to: other, text, attachments: ids });
+      setMessages((list) => (list.some((m) => m.id === sent.id) ? list : [...list, sent].sort((a, b) => a.order - b.order)));
+      refreshConversations();
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setAttaching(undefined);
+    }
+  };
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDropping(false);
+    void attach(Array.from(event.dataTransfer.files), readDraggedFile(event.dataTransfer));
+  };
+
   const onKey = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -106,7 +139,19 @@ export function Conversation({ other, back }: { other: string; back: () => void 
   };
 
   return (
-    <section className="conversation" aria-label={`Conversation with ${other}`}>
+    <section
+      className={`conversation ${dropping ? 'dropping' : ''}`}
+      aria-label={`Conversation with ${other}`}
+      data-testid="conversation-drop"
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes('Files') || e.dataTransfer.types.includes(FILE_DRAG_TYPE)) {
+          e.preventDefault();
+          setDropping(true);
+        }
+      }}
+      onDragLeave={() => setDropping(false)}
+      onDrop={onDrop}
+    >
       <h2>
         <button type="button" className="back" onClick={back} aria-label="Back to conversations">
           ←
@@ -129,6 +174,11 @@ export function Conversation({ other, back }: { other: string; back: () => void 
               >
                 <div className="bubble" data-testid="message">
                   <span className="text">{m.text}</span>
+                  {m.attachments?.map((a) => (
+                    <a key={a.id} className="attachment" href={downloadUrl(a.id)} download={a.name} aria-label={`Download ${a.name}, ${formatSize(a.size)}`}>
+                      ↓ {a.name} <span className="small">({formatSize(a.size)})</span>
+                    </a>
+                  ))}
                   <span className="meta small">
                     {new Date(m.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
                     {mine && <Mark message={m} />}
@@ -144,6 +194,11 @@ export function Conversation({ other, back }: { other: string; back: () => void 
           {error}
         </p>
       )}
+      {attaching && (
+        <p role="status" className="muted small">
+          Attaching {attaching}…
+        </p>
+      )}
       <form
         className="composer"
         onSubmit={(event) => {
@@ -155,6 +210,20 @@ export function Conversation({ other, back }: { other: string; back: () => void 
           Message to {other}
         </label>
         <textarea id="composer" value={draft} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKey} rows={2} placeholder="Write a message — Enter sends, Shift+Enter for a new line" />
+        <label className="button-like" title="Attach files (or drop them here)">
+          Attach
+          <input
+            type="file"
+            multiple
+            className="visually-hidden"
+            aria-label={`Attach files for ${other}`}
+            onChange={(e) => {
+              const files = Array.from(e.target.files ?? []);
+              e.target.value = '';
+              void attach(files, undefined);
+            }}
+          />
+        </label>
         <button type="submit">Send</button>
       </form>
     </section>

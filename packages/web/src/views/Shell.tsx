@@ -104,7 +104,7 @@ function Frame({ session, onSignedOut }: { session: WebSession; onSignedOut: () 
           <CentralView route={route} go={go} />
         </Suspense>
       </main>
-      {expanded && <DataWindow open={(person) => go({ view: 'messages', person })} />}
+      {expanded && <DataWindow open={(person) => go({ view: 'messages', person })} openFiles={(place) => go({ view: 'files', person: place })} />}
     </div>
   );
 }
@@ -120,6 +120,6 @@ function CentralView({ route, go }: { route: Route; go: (route: Route) => void }
     case 'help':
       return <Help />;
     case 'files':
-      return <Files />;
+      return <Files place={route.person} open={(place) => go({ view: 'files', person: place })} />;
   }
 }
