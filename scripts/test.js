@@ -49,7 +49,10 @@ function find(dir) {
 }
 
 const needsDistributedEngines = (file) => file.endsWith('.cluster.test.ts');
-const usesTestProfile = (file) => /\b(startTestPod|createTestEngines|createTestDatabase)\b/.test(readFileSync(file, 'utf8'));
+// A browser drives the same gateway code on both profiles, and the distributed profile's
+// concerns (NATS, PostgreSQL, several processes) have their own tests below the application.
+const embeddedOnly = (file) => file.endsWith('.browser.test.ts');
+const usesTestProfile = (file) => !embeddedOnly(file) && /\b(startTestPod|createTestEngines|createTestDatabase)\b/.test(readFileSync(file, 'utf8'));
 
 /** Why the distributed engines cannot be used, or undefined when PostgreSQL and NATS JetStream answer. */
 async function distributedEnginesMissing() {

@@ -5,11 +5,10 @@ import { startTestPod, type TestPod, type TestUser } from '../../server/test/hel
 import { launchChromium, openTab, screenshot, signIn, type TabUnderTest } from './browser-harness.ts';
 
 /**
- * The pod application in Debian's Chromium against a real server. Only the embedded profile:
- * the browser drives the same gateway code on both, and the distributed profile's concerns
- * (NATS, PostgreSQL, several processes) have their own tests below the application.
+ * The pod application in Debian's Chromium against a real server, in the embedded profile
+ * only: scripts/test.js leaves *.browser.test.ts out of the distributed pass, where the
+ * browser would drive the same gateway code again.
  */
-const skip = process.env.POD_TEST_PROFILE === 'distributed' ? 'the browser adds nothing over the embedded profile' : false;
 
 let pod: TestPod;
 let browser: Browser;
@@ -19,18 +18,16 @@ let a: TabUnderTest;
 let b: TabUnderTest;
 
 before(async () => {
-  if (skip) return;
   pod = await startTestPod();
   browser = await launchChromium();
 });
 
 after(async () => {
-  if (skip) return;
   await browser?.close();
   await pod?.close();
 });
 
-test('with no account yet the application explains how to create one', { skip }, async () => {
+test('with no account yet the application explains how to create one', async () => {
   const tab = await openTab(browser, pod.url);
   const response = await tab.page.goto('/');
   const csp = response!.headers()['content-security-policy'] ?? '';
@@ -43,7 +40,7 @@ test('with no account yet the application explains how to create one', { skip },
   await tab.context.close();
 });
 
-test('two people sign in, become buddies by drag and drop, and message each other live', { skip }, async () => {
+test('two people sign in, become buddies by drag and drop, and message each other live', async () => {
   alice = await pod.user('alice');
   bob = await pod.user('bob');
   a = await openTab(browser, pod.url);
@@ -86,7 +83,7 @@ test('two people sign in, become buddies by drag and drop, and message each othe
   assert.deepEqual(b.errors, []);
 });
 
-test('a chosen skin is stored on the server and is still there after a reload', { skip }, async () => {
+test('a chosen skin is stored on the server and is still there after a reload', async () => {
   await a.page.getByRole('button', { name: 'Settings' }).click();
   await a.page.getByRole('radio', { name: 'Night' }).click();
   await a.page.getByText('Skin "Night" saved to your account.').waitFor();
@@ -110,7 +107,7 @@ test('a chosen skin is stored on the server and is still there after a reload', 
   assert.deepEqual(a.errors, []);
 });
 
-test('sessions are listed and another device can be signed out', { skip }, async () => {
+test('sessions are listed and another device can be signed out', async () => {
   const rows = a.page.locator('table.sessions tbody tr');
   await rows.filter({ hasText: 'pod application' }).waitFor();
   await rows.filter({ hasText: "alice's test device" }).getByRole('button', { name: /^Sign out alice's test device/ }).click();
@@ -119,7 +116,7 @@ test('sessions are listed and another device can be signed out', { skip }, async
   assert.deepEqual(a.errors, []);
 });
 
-test('the expanded view, help and a phone-sized screen', { skip }, async () => {
+test('the expanded view, help and a phone-sized screen', async () => {
   await a.page.keyboard.press('Alt+0');
   await a.page.getByRole('complementary', { name: 'Contacts' }).getByText('bob').waitFor();
   await screenshot(a.page, '06-expanded');
@@ -138,7 +135,7 @@ test('the expanded view, help and a phone-sized screen', { skip }, async () => {
   assert.deepEqual(b.errors, []);
 });
 
-test('without the server the installed shell still opens and says so', { skip }, async () => {
+test('without the server the installed shell still opens and says so', async () => {
   // The service worker has kept the shell since the first visit.
   await a.page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   await a.context.setOffline(true);
@@ -153,7 +150,7 @@ test('without the server the installed shell still opens and says so', { skip },
   a.errors.length = 0;
 });
 
-test('a long conversation pages its history in as it scrolls up and keeps few rows in the page', { skip }, async () => {
+test('a long conversation pages its history in as it scrolls up and keeps few rows in the page', async () => {
   for (let i = 0; i < 240; i++) await bob.op('im.send', { to: 'alice', text: `numbered message ${i}` });
   await a.page.goto('/messages/bob');
   const messages = a.page.getByTestId('message');
@@ -170,7 +167,7 @@ test('a long conversation pages its history in as it scrolls up and keeps few ro
   assert.deepEqual(a.errors, []);
 });
 
-test('signing out ends the session on the server', { skip }, async () => {
+test('signing out ends the session on the server', async () => {
   await b.page.getByRole('button', { name: 'Sign out' }).first().click();
   await b.page.getByRole('heading', { name: 'Sign in to Pod' }).waitFor();
   await b.page.reload();

@@ -8,7 +8,6 @@ import { befriend, startTestPod, type TestPod, type TestUser } from '../../serve
 import { launchChromium, openTab, screenshot, signIn, type TabUnderTest } from './browser-harness.ts';
 
 /** The files view in Chromium against a real server (embedded profile only, as app.browser.test.ts). */
-const skip = process.env.POD_TEST_PROFILE === 'distributed' ? 'the browser adds nothing over the embedded profile' : false;
 
 let pod: TestPod;
 let browser: Browser;
@@ -31,7 +30,6 @@ async function dropFiles(target: Locator, files: { name: string; bytes: Uint8Arr
 }
 
 before(async () => {
-  if (skip) return;
   pod = await startTestPod();
   browser = await launchChromium();
   alice = await pod.user('alice');
@@ -44,12 +42,11 @@ before(async () => {
 });
 
 after(async () => {
-  if (skip) return;
   await browser?.close();
   await pod?.close();
 });
 
-test('a file dropped from the desktop uploads with a progress bar, is shared, and the other person downloads the same bytes', { skip }, async () => {
+test('a file dropped from the desktop uploads with a progress bar, is shared, and the other person downloads the same bytes', async () => {
   await a.page.getByRole('button', { name: 'Files' }).click();
   await a.page.getByText('This folder is empty.').waitFor();
   await dropFiles(a.page.getByTestId('file-drop'), [{ name: 'report.bin', bytes: report }]);
@@ -86,7 +83,7 @@ test('a file dropped from the desktop uploads with a progress bar, is shared, an
   assert.deepEqual(b.errors, []);
 });
 
-test('an upload cut short by a reload resumes when the same file is picked again, sending only the missing chunks', { skip }, async () => {
+test('an upload cut short by a reload resumes when the same file is picked again, sending only the missing chunks', async () => {
   const big = randomBytes(8 * 1024 * 1024);
   const chunks = (await chunkAll([big], { sha256: nodeSha256 })).chunks.length;
   const through = 2;
@@ -135,7 +132,7 @@ test('an upload cut short by a reload resumes when the same file is picked again
   assert.deepEqual(a.errors, []);
 });
 
-test('rename, move, delete to the trash and restore', { skip }, async () => {
+test('rename, move, delete to the trash and restore', async () => {
   const page = a.page;
   await page.getByRole('button', { name: 'Rename big.bin' }).click();
   await page.getByLabel('New name for big.bin').fill('archive.bin');
@@ -159,7 +156,7 @@ test('rename, move, delete to the trash and restore', { skip }, async () => {
   assert.deepEqual(a.errors, []);
 });
 
-test('a file dragged onto a buddy in the contacts window is sent to them, and a file dropped into a conversation is attached', { skip }, async () => {
+test('a file dragged onto a buddy in the contacts window is sent to them, and a file dropped into a conversation is attached', async () => {
   await a.page.goto('/files');
   await a.page.getByRole('link', { name: 'Download report.bin' }).waitFor();
   await a.page.keyboard.press('Alt+0');
@@ -188,7 +185,7 @@ test('a file dragged onto a buddy in the contacts window is sent to them, and a 
   assert.deepEqual(b.errors, []);
 });
 
-test('a folder of 1,000 files scrolls with few rows in the page', { skip }, async () => {
+test('a folder of 1,000 files scrolls with few rows in the page', async () => {
   await alice.op('files.mkdir', { path: '/Many' });
   for (let start = 0; start < 1000; start += 50) {
     await Promise.all(Array.from({ length: 50 }, (_, i) => alice.op('files.mkdir', { path: `/Many/item ${String(start + i).padStart(4, '0')}` })));
