@@ -38,7 +38,10 @@ export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<voi
     const { error } = await migrator.migrateToLatest();
     if (!error) return;
     // The migrator's table check lists every schema's tables; another schema dropped during
-    // that listing fails it with 3F000 (no such schema), which says nothing about this one.
-    if ((error as { code?: string }).code !== '3F000' || attempt === 5) throw error;
+    // that listing fails it with 3F000 (no such schema) or 42P01 (no such relation, from
+    // pg_get_serial_sequence on a table that was there when the listing began), which says
+    // nothing about this one.
+    const code = (error as { code?: string }).code;
+    if (!(code === '3F000' || code === '42P01') || attempt === 5) throw error;
   }
 }
