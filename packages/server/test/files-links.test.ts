@@ -100,6 +100,20 @@ describe('files: links, read over HTTP with no account', () => {
     assert.ok(!JSON.stringify(stored).includes(made.token), 'the token is kept hashed too');
   });
 
+  it('makes a guesser of a link password wait longer after each wrong guess, even with the right one', async () => {
+    const gus = await pod.user('ln-gus');
+    await upload(pod, gus, '/vault.txt', Buffer.from('vault'));
+    const { url } = await gus.op('files.link.create', { target: '/vault.txt', password: 'the real one' });
+    for (let guess = 0; guess < 5; guess++) assert.equal((await get(pod, url, { 'x-pod-link-password': `guess ${guess}` })).status, 401);
+    const right = await get(pod, url, { 'x-pod-link-password': 'the real one' });
+    assert.equal(right.status, 429);
+    assert.equal(errorOf(right).code, 'rate_limited');
+    assert.match(errorOf(right).message, /too many wrong passwords for this link; try again in 1 s/);
+    assert.equal(right.headers['retry-after'], '1');
+    const other = await gus.op('files.link.create', { target: '/vault.txt', password: 'another' });
+    assert.equal((await get(pod, other.url, { 'x-pod-link-password': 'another' })).status, 200, 'another link of the same file is not held up');
+  });
+
   it('ends at expiry and on revocation, and answers an unknown token like a revoked one', async () => {
     const dan = await pod.user('ln-dan');
     await upload(pod, dan, '/brief.txt', Buffer.from('brief'));

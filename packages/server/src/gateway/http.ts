@@ -15,6 +15,8 @@ const mailboxQuery = z.strictObject({
 });
 
 export function sendError(reply: FastifyReply, body: ErrorBody): FastifyReply {
+  const retryAfter = body.data?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   return reply.code(new PodError(body.code, body.message).httpStatus).send({ error: body });
 }
 

@@ -6,6 +6,7 @@ import type { FilesTables } from '../../store/schema.ts';
 import { ownItem, pathsOf, walkPath } from './access.ts';
 import { contentPage } from './content.ops.ts';
 import { decodeCursor, encodeCursor, isNameCursor, toEntry } from './entries.ts';
+import { checkLinkGuessAllowed, noteWrongLinkPassword } from './link-guesses.ts';
 import { deleteLink, insertLink, linkByTokenHash, linksOf, toLink } from './links.repo.ts';
 import { listChildren, nodeById, nodesByIdsAnyOwner } from './nodes.repo.ts';
 import { prepareMemberships, readViewer, writeViewer, type Memberships } from './viewer.ts';
@@ -77,8 +78,12 @@ export const linkOps: AppOps<FilesTables> = {
       if (link.expires_at !== null && Date.parse(link.expires_at) <= Date.now()) throw new PodError('not_found', 'this link has expired');
       if (link.password_hash !== null) {
         if (input.password === undefined) throw new PodError('unauthorized', 'this link needs a password');
+        checkLinkGuessAllowed(link.token_hash, Date.now());
         const good = await verify(link.password_hash, input.password).catch(() => false);
-        if (!good) throw new PodError('unauthorized', 'wrong password for this link');
+        if (!good) {
+          noteWrongLinkPassword(link.token_hash, Date.now());
+          throw new PodError('unauthorized', 'wrong password for this link');
+        }
       }
       const top = await nodeById(ctx.db, Number(link.node_id));
       // Its item in the trash: the link is dead until the owner restores it.
