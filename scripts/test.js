@@ -1,5 +1,6 @@
 // `npm test`: installs what the suite needs from Debian when it is missing (Chromium for the
-// browser tests, HAProxy for the deployment test), builds the pod application when stale, then runs the suite with node's test runner
+// browser tests, HAProxy for the deployment test), builds the pod application and the bundled
+// `pod` command when stale, then runs the suite with node's test runner
 // (TypeScript through tsx) in two passes:
 //   1. the embedded profile (SQLite, in-process messenger): every test file except *.cluster.test.ts;
 //   2. the distributed profile (PostgreSQL + NATS JetStream), when both answer: every test file
@@ -118,8 +119,10 @@ const files = readdirSync('packages')
 const embeddedFiles = only === 'distributed' ? [] : files.filter((file) => !needsDistributedEngines(file));
 const distributedFiles = only === 'embedded' ? [] : files.filter((file) => needsDistributedEngines(file) || usesTestProfile(file));
 ensureDebianPackages([...embeddedFiles, ...distributedFiles]);
-// The gateway serves the built pod application: build it when missing or stale (a no-op otherwise).
+// The gateway serves the built pod application, and the CLI tests run the bundled `pod`: build
+// each when missing or stale (a no-op otherwise).
 spawnSync(process.execPath, ['scripts/build-web.js'], { stdio: 'inherit' });
+spawnSync(process.execPath, ['scripts/build-cli.js'], { stdio: 'inherit' });
 
 const outcomes = [];
 let failed = false;

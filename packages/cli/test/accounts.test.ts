@@ -20,8 +20,8 @@ describe('accounts through the pod command', () => {
     await removeAll(cleanup);
   });
 
-  it('login keeps the session in $POD_CONFIG_DIR/config.json (0600); whoami shows it; logout ends it on the server', async () => {
-    const alice = await cliUser(test, 'alice', cleanup);
+  it('user create writes to the pod\'s store; login keeps the session in $POD_CONFIG_DIR/config.json (0600); whoami shows it; logout ends it on the server', async () => {
+    const alice = await cliUser(test, 'alice', cleanup, { byCommand: true });
     const file = `${alice.configDir}/config.json`;
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const config = readConfig(alice.configDir);

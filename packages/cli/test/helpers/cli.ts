@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createUserOffline } from '../../../server/src/index.ts';
 import type { TestPod } from '../../../server/test/helpers/pod.ts';
 
 export const podBin = fileURLToPath(new URL('../../bin/pod.js', import.meta.url));
@@ -154,11 +155,17 @@ export interface CliUser {
   spawn(args: string[]): PodProcess;
 }
 
-/** Creates an account with `pod user create` in the test pod's store, and signs it in with `pod login`, in its own config dir. */
-export async function cliUser(test: TestPod, name: string, cleanup: string[], options: { admin?: boolean } = {}): Promise<CliUser> {
+/**
+ * Creates an account in the test pod's store (with `pod user create` when `byCommand`, else
+ * directly: that command loads the whole server, which most tests need not pay for), and signs
+ * it in with `pod login`, in its own config dir.
+ */
+export async function cliUser(test: TestPod, name: string, cleanup: string[], options: { admin?: boolean; byCommand?: boolean } = {}): Promise<CliUser> {
   const password = `${name}-long-password`;
   const configDir = tempDir(`pod-cli-${name}-`, cleanup);
-  await podOk(['user', 'create', name, '--password-stdin', '--data', test.dataDir, '--database-url', test.config.databaseUrl, ...(options.admin ? ['--admin'] : [])], { input: `${password}\n` });
+  if (options.byCommand) {
+    await podOk(['user', 'create', name, '--password-stdin', '--data', test.dataDir, '--database-url', test.config.databaseUrl, ...(options.admin ? ['--admin'] : [])], { input: `${password}\n` });
+  } else await createUserOffline(test.config.databaseUrl, { name, password, admin: options.admin ?? false });
   await podOk(['login', '--server', test.url, '--user', name, '--password-stdin'], { configDir, input: `${password}\n` });
   return {
     name,
