@@ -50,6 +50,7 @@ export function PodProvider({ session, children }: { session: WebSession; childr
   useEffect(() => {
     const client = new PodClient({ url: window.location.origin, deliveryReceipts: true });
     setClient(client);
+    let live = false;
     const refreshConversations = () => {
       client.request('im.conversations', {}).then((answer) => setConversations(answer.conversations), () => {});
     };
@@ -61,6 +62,7 @@ export function PodProvider({ session, children }: { session: WebSession; childr
     };
     const offs = [
       client.onState((state) => {
+        live = state === 'live';
         setConnection(state);
         if (state === 'live') void load().catch(() => {});
       }),
@@ -70,7 +72,8 @@ export function PodProvider({ session, children }: { session: WebSession; childr
       client.on('presence', (event) => setPresence((map) => new Map(map).set(event.body.name, event.body))),
       client.on('im.message', (event) => {
         refreshConversations();
-        notify(event.body, session.user);
+        // Not for what a reconnect replays: those wait as unread, not as a burst of notifications.
+        if (live) notify(event.body, session.user);
       }),
       client.on('im.receipt', () => refreshConversations()),
     ];
@@ -89,10 +92,19 @@ export function PodProvider({ session, children }: { session: WebSession; childr
   return <PodContext.Provider value={value}>{children}</PodContext.Provider>;
 }
 
-/** A desktop notification for a message from someone else while this page is not in view. */
+/**
+ * A desktop notification for a live message from someone else while this page is hidden or
+ * another window has the focus. Clicking it brings the conversation up.
+ */
 function notify(message: ImMessage, me: string): void {
-  if (message.from === me || !document.hidden) return;
+  if (message.from === me || (!document.hidden && document.hasFocus())) return;
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
   // The text goes in as text: notifications never render HTML.
-  new Notification(`Message from ${message.from}`, { body: message.text.slice(0, 200), tag: `pod-${message.from}` });
+  const shown = new Notification(`Message from ${message.from}`, { body: message.text.slice(0, 200), tag: `pod-${message.from}` });
+  shown.onclick = () => {
+    window.focus();
+    window.history.pushState(null, '', `/messages/${encodeURIComponent(message.from)}`);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    shown.close();
+  };
 }
