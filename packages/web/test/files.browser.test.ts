@@ -184,19 +184,3 @@ test('a file dragged onto a buddy in the contacts window is sent to them, and a 
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
 });
-
-test('a folder of 1,000 files scrolls with few rows in the page', async () => {
-  await alice.op('files.mkdir', { path: '/Many' });
-  for (let start = 0; start < 1000; start += 50) {
-    await Promise.all(Array.from({ length: 50 }, (_, i) => alice.op('files.mkdir', { path: `/Many/item ${String(start + i).padStart(4, '0')}` })));
-  }
-  await a.page.goto('/files/%2FMany');
-  const rows = a.page.locator('.file-row');
-  await rows.filter({ hasText: 'item 0000' }).waitFor();
-  const list = a.page.getByRole('list', { name: 'Items in /Many' });
-  await list.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
-  await rows.filter({ hasText: 'item 0999' }).waitFor();
-  assert.ok((await rows.count()) < 80, `virtualised: ${await rows.count()} rows in the page for 1,000 items`);
-  await screenshot(a.page, 'files-08-thousand-items');
-  assert.deepEqual(a.errors, []);
-});

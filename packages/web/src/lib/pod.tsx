@@ -39,21 +39,15 @@ export function PodProvider({ session, children }: { session: WebSession; childr
   const [buddies, setBuddies] = useState<BuddyList>({ buddies: [], groups: [], blocked: [] });
   const [presence, setPresence] = useState(new Map<string, PresenceEntry>());
   const [conversations, setConversations] = useState<Conversation[]>([]);
-
-  const refreshConversations = useMemo(
-    () => () => {
-      client?.request('im.conversations', {}).then((answer) => setConversations(answer.conversations), () => {});
-    },
-    [client],
-  );
+  const [refreshConversations, setRefreshConversations] = useState<() => void>(() => () => {});
 
   useEffect(() => {
     const client = new PodClient({ url: window.location.origin, deliveryReceipts: true });
     setClient(client);
     let live = false;
-    const refreshConversations = () => {
-      client.request('im.conversations', {}).then((answer) => setConversations(answer.conversations), () => {});
-    };
+    // A replay of thousands of messages asks for the conversations twice, not once per message.
+    const refreshConversations = coalesced(() => client.request('im.conversations', {}).then((answer) => setConversations(answer.conversations)));
+    setRefreshConversations(() => refreshConversations);
     const load = async () => {
       const [list, present] = await Promise.all([client.request('buddies.list', {}), client.request('presence.list', {})]);
       setBuddies(list);
@@ -90,6 +84,26 @@ export function PodProvider({ session, children }: { session: WebSession; childr
   );
   if (!value) return null;
   return <PodContext.Provider value={value}>{children}</PodContext.Provider>;
+}
+
+/** Runs `task` now, or, if it is running, once more after it: a burst of calls costs at most two runs. */
+function coalesced(task: () => Promise<unknown>): () => void {
+  let running = false;
+  let again = false;
+  const run = () => {
+    running = true;
+    again = false;
+    task()
+      .catch(() => {})
+      .finally(() => {
+        running = false;
+        if (again) run();
+      });
+  };
+  return () => {
+    if (running) again = true;
+    else run();
+  };
 }
 
 /**
