@@ -20,8 +20,9 @@ describe('announcements', () => {
   it('an administrator posts Markdown: stored sanitised, pushed live to every connected user, listed for everyone', async () => {
     const annClient = await ann.connect();
     const boClient = await bo.connect();
-    const annGets = nextEvent(annClient, (e) => e.type === 'announcement.posted');
-    const boGets = nextEvent(boClient, (e) => e.type === 'announcement.posted');
+    // The first post loads the sanitiser (jsdom), which takes seconds on a busy machine.
+    const annGets = nextEvent(annClient, (e) => e.type === 'announcement.posted', 60_000);
+    const boGets = nextEvent(boClient, (e) => e.type === 'announcement.posted', 60_000);
     const markdown = [
       '# Maintenance',
       '',
