@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerAnnounce } from './commands/announce.ts';
 import { registerAppPasswords } from './commands/app-passwords.ts';
 import { registerAuth } from './commands/auth.ts';
 import { registerBuddies } from './commands/buddies.ts';
@@ -49,5 +50,6 @@ export function buildProgram(): Command {
   registerShare(program);
   registerPublish(program);
   registerAppPasswords(program);
+  registerAnnounce(program);
   return program;
 }

@@ -4,6 +4,7 @@ import { buddyEntry } from './ops/directory.ts';
 import { presenceEntry } from './ops/presence.ts';
 import { imMessage } from './ops/im.ts';
 import { fileEntry } from './files/schemas.ts';
+import { announcement } from './ops/announcements.ts';
 
 /**
  * Every event a client can receive. Stored events carry a mailbox `seq`; transient ones
@@ -22,6 +23,12 @@ export const eventBodies = {
    * `trashedAt`), `removed` the ids deleted for good, each with everything that was inside it.
    */
   'files.changed': z.strictObject({ entries: z.array(fileEntry), removed: z.array(z.number().int()) }),
+  /** An administrator posted an announcement (to every user). */
+  'announcement.posted': announcement,
+  /** I dismissed an announcement on one of my devices: the others hide it too. */
+  'announcement.dismissed': z.strictObject({ id: z.number().int().positive() }),
+  /** An administrator removed an announcement. */
+  'announcement.removed': z.strictObject({ id: z.number().int().positive() }),
 } as const;
 
 export const transientEventTypes = new Set<EventType>(['presence']);

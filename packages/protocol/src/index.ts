@@ -16,3 +16,4 @@ export * from './files/dav-paths.ts';
 export * from './files/sharing.ts';
 export { MAX_LINK_SECONDS } from './ops/files-sharing.ts';
 export { skin, skinWallpaper, skinJsonSchema, type Skin } from './skin.ts';
+export { announcement, MAX_ANNOUNCEMENT_CHARS, type Announcement } from './ops/announcements.ts';

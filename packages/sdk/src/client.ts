@@ -45,6 +45,8 @@ interface PendingRequest {
 }
 
 const OPEN = 1;
+/** Most ids one im.receipt takes. */
+const MAX_RECEIPT_IDS = 500;
 
 /**
  * A Pod connection: authenticates with a session token, replays the mailbox from where this
@@ -69,6 +71,8 @@ export class PodClient {
   private heartbeatMs = 25_000;
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
   private acked = 0;
+  private receipts: string[] = [];
+  private receiptTimer: ReturnType<typeof setTimeout> | undefined;
   private attempts = 0;
   private readonly addresses: string[];
   private nextAddress = 0;
@@ -124,6 +128,7 @@ export class PodClient {
   }
 
   close(): void {
+    this.flushReceipts();
     this.stopped = true;
     this.flushAck();
     this.socket?.close(1000, 'client closed');
@@ -209,8 +214,24 @@ export class PodClient {
     for (const queue of this.queues) queue.push(delivered);
     for (const type of [delivered.type, '*']) for (const listener of this.listeners.get(type) ?? []) listener(delivered);
     if (this.options.deliveryReceipts !== false && delivered.type === 'im.message' && delivered.body.from !== this.user && delivered.body.deliveredAt === null) {
-      this.request('im.receipt', { ids: [delivered.body.id], kind: 'delivered' }).catch(() => {});
+      this.queueReceipt(delivered.body.id);
     }
+  }
+
+  /**
+   * Delivery receipts go out together, as acks do: a replay of thousands of messages costs a few
+   * requests, not one each (a socket may have only 64 requests unanswered).
+   */
+  private queueReceipt(id: string): void {
+    if (this.receipts.push(id) >= MAX_RECEIPT_IDS) return this.flushReceipts();
+    this.receiptTimer ??= setTimeout(() => this.flushReceipts(), 100);
+  }
+
+  private flushReceipts(): void {
+    clearTimeout(this.receiptTimer);
+    this.receiptTimer = undefined;
+    const ids = this.receipts.splice(0);
+    if (ids.length > 0 && !this.stopped) this.request('im.receipt', { ids, kind: 'delivered' }).catch(() => {});
   }
 
   private sendRequest(id: string, entry: PendingRequest, timeoutMs: number): void {

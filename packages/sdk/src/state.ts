@@ -1,4 +1,4 @@
-import { compareNames, type BuddyList, type ImMessage, type PodEvent } from '@pod/protocol';
+import { compareNames, type Announcement, type BuddyList, type ImMessage, type PodEvent } from '@pod/protocol';
 
 /** Applies a buddy-list event to a fetched list, as a client keeps it current without refetching. */
 export function applyBuddyEvent(list: BuddyList, event: PodEvent): BuddyList {
@@ -39,4 +39,18 @@ export function applyHistoryEvent(messages: ImMessage[], event: PodEvent, me: st
     });
   }
   return messages;
+}
+
+/** Applies announcement events to a fetched list (newest first), as `announcements.list` would answer now. */
+export function applyAnnouncementEvent(list: Announcement[], event: PodEvent): Announcement[] {
+  switch (event.type) {
+    case 'announcement.posted':
+      return [event.body, ...list.filter((a) => a.id !== event.body.id)].sort((a, b) => b.id - a.id);
+    case 'announcement.dismissed':
+      return list.map((a) => (a.id === event.body.id ? { ...a, dismissed: true } : a));
+    case 'announcement.removed':
+      return list.filter((a) => a.id !== event.body.id);
+    default:
+      return list;
+  }
 }

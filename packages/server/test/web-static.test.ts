@@ -15,6 +15,7 @@ describe('serving the built pod application', () => {
     writeFileSync(join(root, 'index.html'), '<!doctype html><div id="root"></div>');
     writeFileSync(join(root, 'assets', 'index-abc123.js'), 'console.log(1)');
     writeFileSync(join(root, 'sw.js'), '// worker');
+    writeFileSync(join(root, 'welcome.html'), '<!doctype html><h1>Welcome</h1>');
     writeFileSync(join(root, '..', 'secret.txt'), 'outside');
     app = Fastify() as unknown as FastifyInstance;
     assert.equal(registerWebApp(app, root), true);
@@ -40,6 +41,15 @@ describe('serving the built pod application', () => {
     assert.match(String(page.headers['content-security-policy']), /connect-src 'self' ws:\/\/pod\.example:8080 wss:\/\/pod\.example:8080/);
     assert.equal((await app.inject({ url: '/assets/index-old999.js' })).statusCode, 404);
     assert.equal((await app.inject({ url: '/v1/nothing' })).statusCode, 404);
+  });
+
+  it('serves the landing page at /welcome under the same CSP, never cached', async () => {
+    const page = await app.inject({ url: '/welcome', headers: { host: 'pod.example:8080' } });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<h1>Welcome<\/h1>/);
+    assert.match(String(page.headers['content-type']), /text\/html/);
+    assert.equal(page.headers['cache-control'], 'no-cache');
+    assert.match(String(page.headers['content-security-policy']), /script-src 'self'; style-src 'self'/);
   });
 
   it('never serves a file outside its directory', async () => {

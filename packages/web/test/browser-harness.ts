@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots of each main view land here (gitignored), for people to look at. */
@@ -18,8 +18,8 @@ export interface TabUnderTest {
   errors: string[];
 }
 
-export async function openTab(browser: Browser, url: string, viewport = { width: 1280, height: 800 }): Promise<TabUnderTest> {
-  const context = await browser.newContext({ viewport, baseURL: url });
+export async function openTab(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<TabUnderTest> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options, baseURL: url });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {

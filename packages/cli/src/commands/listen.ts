@@ -3,6 +3,7 @@ import { connectNode } from '@pod/sdk/node';
 import type { Command } from 'commander';
 import { signedIn } from '../api.ts';
 import { formatTime, jsonOption, outputFor } from '../output.ts';
+import { announcementExcerpt } from './announce.ts';
 import { showPresence } from './presence.ts';
 
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -97,5 +98,11 @@ export function showEvent(event: PodEvent, me: string): string {
       const changed = entries.map((entry) => `${entry.name}${entry.trashedAt ? ' (in the trash)' : ''}`);
       return `your files changed: ${[...changed, ...(removed.length ? [`${removed.length} deleted for good`] : [])].join(', ')}`;
     }
+    case 'announcement.posted':
+      return `announcement ${event.body.id} from ${event.body.author}: ${announcementExcerpt(event.body)}`;
+    case 'announcement.dismissed':
+      return `you dismissed announcement ${event.body.id}`;
+    case 'announcement.removed':
+      return `announcement ${event.body.id} was removed`;
   }
 }

@@ -48,7 +48,7 @@ export function registerServe(program: Command): void {
     .option('--nats-url <url>', 'NATS with JetStream as the messenger, for several processes [env POD_NATS_URL, default in-process]')
     .option('--nats-prefix <name>', 'names this deployment\'s NATS stream and subjects [env POD_NATS_PREFIX, default pod]')
     .option('--role <role>', 'all (gateway and application servers), gateway, or apps; gateway and apps need --nats-url and a postgres:// --database-url [env POD_ROLE, default all]')
-    .option('--apps <list>', 'comma-separated application servers to run, of directory, presence, im, files [env POD_APPS, default all]')
+    .option('--apps <list>', 'comma-separated application servers to run, of directory, presence, im, files, announcements [env POD_APPS, default all]')
     .option('--blobs-url <url>', 'where file chunks are stored: file:DIR or s3://BUCKET?endpoint=URL; every process of a pod must share it [env POD_BLOBS_URL, default file:<data>/blobs]')
     .option('--files-quota-bytes <n>', 'bytes of files each user may keep, earlier versions and trash included; 0 for no limit [env POD_FILES_QUOTA_BYTES, default 0]')
     .option('--files-versions <n>', 'earlier versions kept of each file [env POD_FILES_VERSIONS, default 10]')

@@ -121,6 +121,14 @@ export const directoryOps = {
     input: z.strictObject({ userId: z.number().int() }),
     output: z.strictObject({ memberships: z.array(z.strictObject({ ownerId: z.number().int(), group: z.string() })) }),
   },
+  /** Ids of enabled users above `after`, ascending, a page at a time (`next`: the `after` of the following page), for apps that tell everyone. */
+  'directory.userIds': {
+    app: 'directory',
+    access: 'internal',
+    readonly: true,
+    input: z.strictObject({ after: z.number().int().nonnegative(), limit: z.number().int().min(1).max(10_000) }),
+    output: z.strictObject({ ids: z.array(z.number().int()), next: z.number().int().optional() }),
+  },
   /** Public profiles of enabled users by id (others left out). */
   'directory.profiles': {
     app: 'directory',

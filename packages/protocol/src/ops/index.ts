@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { announcementOps } from './announcements.ts';
 import { appPasswordOps } from './app-passwords.ts';
 import { authOps } from './auth.ts';
 import { directoryOps } from './directory.ts';
@@ -11,7 +12,7 @@ import { presenceOps } from './presence.ts';
 import type { OpDef } from './define.ts';
 
 /** Every operation Pod answers, in one registry: name -> owning app, access, schemas. */
-export const ops = { ...authOps, ...directoryOps, ...presenceOps, ...imOps, ...filesOps, ...filesUploadOps, ...appPasswordOps, ...filesDavOps, ...filesSharingOps } as const satisfies Record<string, OpDef>;
+export const ops = { ...authOps, ...directoryOps, ...presenceOps, ...imOps, ...filesOps, ...filesUploadOps, ...appPasswordOps, ...filesDavOps, ...filesSharingOps, ...announcementOps } as const satisfies Record<string, OpDef>;
 
 export type Ops = typeof ops;
 export type OpName = keyof Ops;

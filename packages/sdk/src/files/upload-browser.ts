@@ -1,3 +1,5 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { MAX_MANIFEST_PAGE, PodError, type ChunkProof, type ClientOpName, type FileEntry, type OpInput, type OpOutput } from '@pod/protocol';
 import { Chunker, type Chunk, type ChunkerOptions, type Sha256Factory } from './chunker.ts';
 
@@ -47,30 +49,44 @@ export interface BrowserUploadOptions {
   signal?: AbortSignal;
 }
 
-/** The chunker hashes synchronously; WebCrypto does not, so here it only finds the cuts and the hashing happens after. */
-const noHash: Sha256Factory = () => ({ update: () => {}, digest: () => '' });
+/**
+ * SHA-256 fed a piece at a time, as the chunker needs it: WebCrypto hashes only whole buffers,
+ * which would mean holding the whole file in memory to hash it.
+ */
+const incrementalSha256: Sha256Factory = () => {
+  const hash = sha256.create();
+  return { update: (bytes) => hash.update(bytes), digest: () => bytesToHex(hash.digest()) };
+};
+
+/** How much of the file is read at once while cutting and hashing it. */
+const PIECE = 4 * 1024 * 1024;
 
 const hex = (buffer: ArrayBuffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
-const sha256 = async (bytes: Uint8Array) => hex(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+
+async function read(blob: Blob, offset: number, length: number): Promise<Uint8Array> {
+  return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
+}
 
 /**
- * Uploads `blob` to `path`. The whole file is read into memory once (WebCrypto hashes whole
- * buffers, not streams), which suits what people drop into a browser; the CLI is for huge files.
+ * Uploads `blob` to `path`, reading it a slice at a time (File.slice): once, piece by piece, to
+ * cut and hash it, then each chunk the server asks for or wants proven. Memory stays at a few
+ * pieces and chunks whatever the file's size.
  */
 export async function uploadBlob(options: BrowserUploadOptions): Promise<{ entry: FileEntry; progress: BrowserUploadProgress }> {
   const { signal } = options;
   const progress: BrowserUploadProgress = { phase: 'hashing', size: options.blob.size, chunks: 0, chunksToSend: 0, chunksSent: 0, bytesToSend: 0, bytesSent: 0, chunksProven: 0 };
   const report = () => options.onProgress?.({ ...progress });
   report();
-  const bytes = new Uint8Array(await options.blob.arrayBuffer());
-  signal?.throwIfAborted();
-  const chunker = new Chunker({ sha256: noHash, ...options.chunkSizes });
-  const cuts = chunker.push(bytes);
-  const last = chunker.end().last;
-  if (last) cuts.push(last);
+  const { blob } = options;
+  const chunker = new Chunker({ sha256: incrementalSha256, ...options.chunkSizes });
   const chunks: Chunk[] = [];
-  for (const cut of cuts) chunks.push({ ...cut, hash: await sha256(bytes.subarray(cut.offset, cut.offset + cut.length)) });
-  const hash = await sha256(bytes);
+  for (let offset = 0; offset < blob.size; offset += PIECE) {
+    signal?.throwIfAborted();
+    chunks.push(...chunker.push(await read(blob, offset, PIECE)));
+  }
+  const end = chunker.end();
+  if (end.last) chunks.push(end.last);
+  const { hash } = end.file;
   progress.chunks = chunks.length;
   signal?.throwIfAborted();
 
@@ -81,7 +97,7 @@ export async function uploadBlob(options: BrowserUploadOptions): Promise<{ entry
   const refs = chunks.map((chunk) => ({ hash: chunk.hash, size: chunk.length }));
   const begun = await call('files.upload.begin', {
     path: options.path,
-    size: bytes.length,
+    size: blob.size,
     hash,
     chunkCount: chunks.length,
     chunks: refs.slice(0, MAX_MANIFEST_PAGE),
@@ -102,12 +118,12 @@ export async function uploadBlob(options: BrowserUploadOptions): Promise<{ entry
   for (const chunkHash of send) prove.delete(chunkHash);
   const first = new Map<string, Chunk>();
   for (const chunk of chunks) if (!first.has(chunk.hash)) first.set(chunk.hash, chunk);
-  const bytesOf = (chunk: Chunk) => bytes.subarray(chunk.offset, chunk.offset + chunk.length);
+  const bytesOf = (chunk: Chunk) => read(blob, chunk.offset, chunk.length);
 
   const sendChunk = async (chunkHash: string) => {
     const chunk = first.get(chunkHash)!;
     signal?.throwIfAborted();
-    await options.put(`/v1/files/uploads/${begun.uploadId}/chunks/${chunkHash}`, bytesOf(chunk));
+    await options.put(`/v1/files/uploads/${begun.uploadId}/chunks/${chunkHash}`, await bytesOf(chunk));
     progress.bytesSent += chunk.length;
     progress.chunksSent++;
     report();
@@ -121,7 +137,10 @@ export async function uploadBlob(options: BrowserUploadOptions): Promise<{ entry
 
   const proofKey = await crypto.subtle.importKey('raw', new TextEncoder().encode(begun.nonce), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const proofs: ChunkProof[] = [];
-  for (const chunkHash of prove) proofs.push({ hash: chunkHash, proof: hex(await crypto.subtle.sign('HMAC', proofKey, bytesOf(first.get(chunkHash)!) as Uint8Array<ArrayBuffer>)) });
+  for (const chunkHash of prove) {
+    signal?.throwIfAborted();
+    proofs.push({ hash: chunkHash, proof: hex(await crypto.subtle.sign('HMAC', proofKey, (await bytesOf(first.get(chunkHash)!)) as Uint8Array<ArrayBuffer>)) });
+  }
   progress.phase = 'committing';
   report();
   for (let start = MAX_MANIFEST_PAGE; start < proofs.length; start += MAX_MANIFEST_PAGE) {

@@ -48,10 +48,10 @@ function securityHeaders(request: FastifyRequest, reply: FastifyReply): void {
 }
 
 /**
- * Serves the built pod application at `/`: hashed assets cached for a year, index.html (and
- * the service worker, which must be re-checked) never cached, and any other page path answered
- * with index.html so the application's own routes survive a reload. Answers false when no
- * build is there, so the caller can keep the plain status page.
+ * Serves the built pod application at `/` and its landing page at `/welcome`: hashed assets
+ * cached for a year, pages (and the service worker, which must be re-checked) never cached,
+ * and any other page path answered with index.html so the application's own routes survive a
+ * reload. Answers false when no build is there, so the caller can keep the plain status page.
  */
 export function registerWebApp(app: FastifyInstance, root: string): boolean {
   const indexPath = join(root, 'index.html');
@@ -74,6 +74,9 @@ export function registerWebApp(app: FastifyInstance, root: string): boolean {
     return existsSync(path) && statSync(path).isFile() ? path : undefined;
   };
   app.get('/', (request, reply) => sendFile(request, reply, indexPath));
+  // The public landing page with the FAQ, for visitors who have not signed in: static HTML, no script.
+  const welcomePath = join(root, 'welcome.html');
+  app.get('/welcome', (request, reply) => sendFile(request, reply, existsSync(welcomePath) ? welcomePath : indexPath));
   app.get('/*', (request, reply) => {
     const urlPath = request.url.split('?')[0]!;
     const file = fileFor(urlPath);

@@ -117,4 +117,10 @@ export interface FilesTables {
   files_dav_props: { user_id: number; node_id: number; ns: string; name: string; value: string };
 }
 
-export type Database = CoreTables & DirectoryTables & PresenceTables & ImTables & FilesTables;
+export interface AnnouncementTables {
+  /** `format` 'markdown' or 'html': how `source` was written; `html` is what clients render, sanitised when posted. */
+  announcements: { id: Generated<number>; author_id: number; author_name: string; format: 'markdown' | 'html'; source: string; html: string; posted_at: string };
+  announcement_dismissals: { user_id: number; announcement_id: number; dismissed_at: string };
+}
+
+export type Database = CoreTables & DirectoryTables & PresenceTables & ImTables & FilesTables & AnnouncementTables;

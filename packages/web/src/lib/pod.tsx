@@ -39,20 +39,15 @@ export function PodProvider({ session, children }: { session: WebSession; childr
   const [buddies, setBuddies] = useState<BuddyList>({ buddies: [], groups: [], blocked: [] });
   const [presence, setPresence] = useState(new Map<string, PresenceEntry>());
   const [conversations, setConversations] = useState<Conversation[]>([]);
-
-  const refreshConversations = useMemo(
-    () => () => {
-      client?.request('im.conversations', {}).then((answer) => setConversations(answer.conversations), () => {});
-    },
-    [client],
-  );
+  const [refreshConversations, setRefreshConversations] = useState<() => void>(() => () => {});
 
   useEffect(() => {
     const client = new PodClient({ url: window.location.origin, deliveryReceipts: true });
     setClient(client);
-    const refreshConversations = () => {
-      client.request('im.conversations', {}).then((answer) => setConversations(answer.conversations), () => {});
-    };
+    let live = false;
+    // A replay of thousands of messages asks for the conversations twice, not once per message.
+    const refreshConversations = coalesced(() => client.request('im.conversations', {}).then((answer) => setConversations(answer.conversations)));
+    setRefreshConversations(() => refreshConversations);
     const load = async () => {
       const [list, present] = await Promise.all([client.request('buddies.list', {}), client.request('presence.list', {})]);
       setBuddies(list);
@@ -61,6 +56,7 @@ export function PodProvider({ session, children }: { session: WebSession; childr
     };
     const offs = [
       client.onState((state) => {
+        live = state === 'live';
         setConnection(state);
         if (state === 'live') void load().catch(() => {});
       }),
@@ -70,7 +66,8 @@ export function PodProvider({ session, children }: { session: WebSession; childr
       client.on('presence', (event) => setPresence((map) => new Map(map).set(event.body.name, event.body))),
       client.on('im.message', (event) => {
         refreshConversations();
-        notify(event.body, session.user);
+        // Not for what a reconnect replays: those wait as unread, not as a burst of notifications.
+        if (live) notify(event.body, session.user);
       }),
       client.on('im.receipt', () => refreshConversations()),
     ];
@@ -89,10 +86,39 @@ export function PodProvider({ session, children }: { session: WebSession; childr
   return <PodContext.Provider value={value}>{children}</PodContext.Provider>;
 }
 
-/** A desktop notification for a message from someone else while this page is not in view. */
+/** Runs `task` now, or, if it is running, once more after it: a burst of calls costs at most two runs. */
+function coalesced(task: () => Promise<unknown>): () => void {
+  let running = false;
+  let again = false;
+  const run = () => {
+    running = true;
+    again = false;
+    task()
+      .catch(() => {})
+      .finally(() => {
+        running = false;
+        if (again) run();
+      });
+  };
+  return () => {
+    if (running) again = true;
+    else run();
+  };
+}
+
+/**
+ * A desktop notification for a live message from someone else while this page is hidden or
+ * another window has the focus. Clicking it brings the conversation up.
+ */
 function notify(message: ImMessage, me: string): void {
-  if (message.from === me || !document.hidden) return;
+  if (message.from === me || (!document.hidden && document.hasFocus())) return;
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
   // The text goes in as text: notifications never render HTML.
-  new Notification(`Message from ${message.from}`, { body: message.text.slice(0, 200), tag: `pod-${message.from}` });
+  const shown = new Notification(`Message from ${message.from}`, { body: message.text.slice(0, 200), tag: `pod-${message.from}` });
+  shown.onclick = () => {
+    window.focus();
+    window.history.pushState(null, '', `/messages/${encodeURIComponent(message.from)}`);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    shown.close();
+  };
 }

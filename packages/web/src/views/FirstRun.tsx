@@ -11,6 +11,9 @@ export function FirstRun({ retry }: { retry: () => void }) {
       <button type="button" onClick={retry}>
         I have created an account
       </button>
+      <p className="muted">
+        <a href="/welcome">What Pod is, and answers to common questions</a>
+      </p>
     </main>
   );
 }

@@ -3,6 +3,7 @@ import { PodProvider, usePod } from '../lib/pod.tsx';
 import { useRoute, type Route, type ViewName } from '../lib/route.ts';
 import { signOut, type WebSession } from '../lib/web-session.ts';
 import { SkinProvider } from '../skins/SkinProvider.tsx';
+import { Announcements } from './Announcements.tsx';
 import { Contacts } from './Contacts.tsx';
 import { DataWindow } from './DataWindow.tsx';
 
@@ -98,6 +99,7 @@ function Frame({ session, onSignedOut }: { session: WebSession; onSignedOut: () 
           </button>
         ))}
       </nav>
+      <Announcements />
       {expanded && <Contacts open={(person) => go({ view: 'messages', person })} />}
       <main className="central" aria-label={route.view}>
         <Suspense fallback={<p role="status">Loading…</p>}>

@@ -38,6 +38,9 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: WebSession) => vo
           Sign in
         </button>
       </form>
+      <p className="muted">
+        New here? <a href="/welcome">What Pod is, how to get an account, and which apps work with it</a>.
+      </p>
     </main>
   );
 }

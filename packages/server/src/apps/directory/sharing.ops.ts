@@ -3,9 +3,9 @@ import type { AppOps } from '../../runtime/app.ts';
 import type { DirectoryTables } from '../../store/schema.ts';
 import { groupsOf } from './buddies.repo.ts';
 import { toProfile } from './profile.ops.ts';
-import { enabledProfiles, enabledUsers, groupMembers, membershipsOf } from './sharing.repo.ts';
+import { enabledProfiles, enabledUserIds, enabledUsers, groupMembers, membershipsOf } from './sharing.repo.ts';
 
-/** Answers the files app's questions about people and buddy groups, for sharing. */
+/** Answers other apps' questions about people and buddy groups: for sharing, and for telling everyone. */
 export const sharingOps: AppOps<DirectoryTables> = {
   'directory.lookup': {
     async read(input, _request, ctx) {
@@ -22,6 +22,12 @@ export const sharingOps: AppOps<DirectoryTables> = {
   'directory.memberships': {
     async read(input, _request, ctx) {
       return { memberships: await membershipsOf(ctx.db, input.userId) };
+    },
+  },
+  'directory.userIds': {
+    async read(input, _request, ctx) {
+      const ids = await enabledUserIds(ctx.db, input.after, input.limit);
+      return ids.length === input.limit ? { ids, next: ids.at(-1)! } : { ids };
     },
   },
   'directory.profiles': {

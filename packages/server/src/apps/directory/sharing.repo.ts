@@ -46,3 +46,9 @@ export async function enabledProfiles(db: Db, ids: readonly number[]) {
   if (ids.length === 0) return [];
   return db.selectFrom('users').select(['id', 'name', 'display_name', 'status_text', 'about']).where('id', 'in', [...ids]).where('disabled', '=', 0).execute();
 }
+
+/** A page of enabled users' ids above `after`, ascending. */
+export async function enabledUserIds(db: Db, after: number, limit: number): Promise<number[]> {
+  const rows = await db.selectFrom('users').select('id').where('id', '>', after).where('disabled', '=', 0).orderBy('id').limit(limit).execute();
+  return rows.map((row) => Number(row.id));
+}
