@@ -179,6 +179,29 @@ describe('files: garbage collection never takes a chunk that is needed', () => {
     await assertChunkInvariants(pod);
   });
 
+  it('collects what an upload that expired sent, but not what another open upload also names', async () => {
+    const eve = await pod.user('eve');
+    const left = bytes(3000, 55);
+    const taken = bytes(3000, 56);
+    const abandoned = await begin(eve, '/left.bin', Buffer.concat([left, taken]));
+    const sent = (await putChunks(pod, eve, abandoned.uploadId, Buffer.concat([left, taken]))).map((c) => c.hash);
+    // A chunk PUT records nothing: the blobs are there, no row knows them.
+    assert.deepEqual(await filesDb(pod).selectFrom('files_chunks').select('hash').where('hash', 'in', sent).execute(), []);
+    const later = await begin(eve, '/taken.bin', taken);
+    const { chunks } = await chunkAll([taken], { sha256: nodeSha256, ...SMALL_CHUNKS });
+    const named = new Set(chunks.map((c) => c.hash));
+    const expired = Date.parse(abandoned.expiresAt) + 1;
+    assert.ok(expired < Date.parse(later.expiresAt));
+    await collectGarbage(gcContext(pod), expired);
+    const kept = await pod.pod.blobs!.has(sent);
+    assert.deepEqual(new Set(sent.filter((hash) => kept.has(hash))), new Set(sent.filter((hash) => named.has(hash))), 'only the chunks the open upload names are kept');
+    // Resuming the other upload, eve proves the kept chunks instead of sending them.
+    const result = await upload(pod, eve, '/taken.bin', taken, { chunkSizes: SMALL_CHUNKS });
+    assert.equal(result.chunksSent, [...named].filter((hash) => !kept.has(hash)).length);
+    assert.equal(Buffer.compare(await contentOf(pod, eve, '/taken.bin'), taken), 0);
+    await assertChunkInvariants(pod);
+  });
+
   it('removes blobs no upload recorded, but not those an open upload is still sending', async () => {
     const dee = await pod.user('dee');
     const blobs = pod.pod.blobs!;
