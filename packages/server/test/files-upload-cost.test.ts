@@ -66,6 +66,15 @@ describe('files: what an upload costs the server', () => {
     assert.equal(Buffer.compare(await contentOf(pod, bea, '/many.bin'), data), 0);
   });
 
+  it('records each full page of chunks sent ahead of the commit, so a long upload stays open', async () => {
+    const cy = await pod.user('cy');
+    const data = bytes(400_000, 66);
+    const result = await upload(pod, cy, '/long.bin', data, { chunkSizes: SMALL_CHUNKS });
+    assert.ok(result.chunksSent > 1000, `${result.chunksSent} chunks sent`);
+    assert.deepEqual(await committedOps(pod, cy), ['files.upload.begin', 'files.upload.manifest', 'files.upload.prove', 'files.upload.commit']);
+    assert.equal(Buffer.compare(await contentOf(pod, cy, '/long.bin'), data), 0);
+  });
+
   it('stores a chunk PUT as a blob only; the commit takes the PUT\'s proof, and no other', async () => {
     const cal = await pod.user('cal');
     const mal = await pod.user('mal');

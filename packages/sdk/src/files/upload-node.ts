@@ -164,6 +164,15 @@ async function uploadRound(options: UploadOptions, source: RandomAccess, chunks:
 
   // What each chunk PUT answered: the proof, for the commit, that this client sent those bytes.
   const receipts = new Map<string, string>();
+  // A page of them goes ahead of the commit as soon as it is full: the server records those
+  // chunks, and the upload stays open however long the sending takes.
+  let recorded = Promise.resolve();
+  const recordPage = () => {
+    const page = [...receipts].slice(0, MAX_MANIFEST_PAGE).map(([hash, proof]) => ({ hash, proof }));
+    for (const { hash } of page) receipts.delete(hash);
+    recorded = recorded.then(() => op('files.upload.prove', { uploadId: begun.uploadId, proofs: page }).then(() => {}));
+    return recorded;
+  };
   const sendChunk = async (chunkHash: string) => {
     const chunk = first.get(chunkHash)!;
     const url = `${options.server.replace(/\/$/, '')}/v1/files/uploads/${begun.uploadId}/chunks/${chunk.hash}`;
@@ -176,11 +185,13 @@ async function uploadRound(options: UploadOptions, source: RandomAccess, chunks:
     progress.bytesSent += chunk.length;
     progress.chunksSent++;
     report();
+    if (receipts.size >= MAX_MANIFEST_PAGE) await recordPage();
   };
   progress.phase = 'sending';
   progress.bytesToSend = progress.bytesSent + [...send].reduce((sum, chunkHash) => sum + first.get(chunkHash)!.length, 0);
   report();
   await inParallel([...send], options.concurrency ?? 4, options.signal, (chunkHash) => sendChunk(chunkHash));
+  await recorded;
   const proofs = new Map<string, string>();
   await inParallel([...prove], options.concurrency ?? 4, options.signal, async (chunkHash) => {
     const chunk = first.get(chunkHash)!;
