@@ -1,6 +1,6 @@
 import { MAX_MANIFEST_PAGE, PodError, type ChunkProof, type ClientOpName, type FileEntry, type OpInput, type OpOutput } from '@pod/protocol';
 import { Chunker, type Chunk, type ChunkerOptions, type Sha256Factory } from './chunker.ts';
-import { isUnheld, wholeFileUrl } from './whole-file.ts';
+import { wholeFileUrl } from './whole-file.ts';
 
 /**
  * Uploads from a browser, the same protocol as upload-node.ts: the file is cut into
@@ -157,24 +157,18 @@ export async function uploadBlob(options: BrowserUploadOptions): Promise<{ entry
   return { entry, progress: { ...progress } };
 }
 
-/** A file of one chunk (or none), in one request: see uploadWhole in upload-node.ts. */
+/**
+ * A file of one chunk (or none), in one request: PUT /v1/files/content with its bytes. Unlike
+ * the Node client (uploadWhole in upload-node.ts) it does not first try without them: a
+ * browser reports every refused request in its console, and it sends a few MiB at most.
+ */
 async function uploadWhole(options: BrowserUploadOptions, bytes: Uint8Array, hash: string, progress: BrowserUploadProgress, report: () => void): Promise<FileEntry> {
-  const url = wholeFileUrl({ path: options.path, size: bytes.length, hash, type: options.type, overwrite: options.overwrite });
   options.signal?.throwIfAborted();
-  if (bytes.length > 0) {
-    const held = await options.put(url, new Uint8Array()).catch((error: unknown) => {
-      if (isUnheld(error)) return undefined;
-      throw error;
-    });
-    if (held) {
-      progress.chunksProven = progress.chunks;
-      return (held as { entry: FileEntry }).entry;
-    }
-  }
   progress.phase = 'sending';
   progress.chunksToSend = progress.chunks;
   progress.bytesToSend = bytes.length;
   report();
+  const url = wholeFileUrl({ path: options.path, size: bytes.length, hash, type: options.type, overwrite: options.overwrite });
   const { entry } = (await options.put(url, bytes)) as { entry: FileEntry };
   progress.chunksSent = progress.chunks;
   progress.bytesSent = bytes.length;
