@@ -16,13 +16,16 @@ const pastGrace = () => Date.now() + 2 * 60 * 60 * 1000;
 const BLOCKS = Array.from({ length: 6 }, (_, i) => bytes(700, 100 + i));
 const contentOfBlocks = (picks: number[]) => Buffer.concat(picks.map((i) => BLOCKS[i]!));
 
-async function putChunks(pod: TestPod, user: TestUser, uploadId: string, data: Buffer): Promise<Array<{ hash: string }>> {
+/** PUTs every chunk of `data`; answers them with the proofs the PUTs answered, for the commit. */
+async function putChunks(pod: TestPod, user: TestUser, uploadId: string, data: Buffer): Promise<Array<{ hash: string; proof: string }>> {
   const { chunks } = await chunkAll([data], { sha256: nodeSha256, ...SMALL_CHUNKS, withBytes: true });
+  const proofs = new Map<string, string>();
   for (const chunk of chunks) {
     const response = await fetch(`${pod.url}/v1/files/uploads/${uploadId}/chunks/${chunk.hash}`, { method: 'PUT', headers: { authorization: `Bearer ${user.token}` }, body: chunk.bytes! as Uint8Array<ArrayBuffer> });
-    assert.equal(response.status, 200, await response.text());
+    assert.equal(response.status, 200, await response.clone().text());
+    proofs.set(chunk.hash, ((await response.json()) as { proof: string }).proof);
   }
-  return chunks;
+  return [...proofs].map(([hash, proof]) => ({ hash, proof }));
 }
 
 async function begin(user: TestUser, path: string, data: Buffer) {
@@ -115,11 +118,11 @@ describe('files: garbage collection never takes a chunk that is needed', () => {
     const ann = await pod.user('ann');
     const data = bytes(4000, 50);
     const begun = await begin(ann, '/pending.bin', data);
-    const chunks = await putChunks(pod, ann, begun.uploadId, data);
-    const hashes = chunks.map((c) => c.hash);
+    const proofs = await putChunks(pod, ann, begun.uploadId, data);
+    const hashes = proofs.map((c) => c.hash);
     await collectGarbage(gcContext(pod), pastGrace(), { orphans: true });
     assert.equal((await pod.pod.blobs!.has(hashes)).size, new Set(hashes).size, 'an open upload keeps its chunks');
-    await ann.op('files.upload.commit', { uploadId: begun.uploadId });
+    await ann.op('files.upload.commit', { uploadId: begun.uploadId, proofs });
     assert.equal(Buffer.compare(await contentOf(pod, ann, '/pending.bin'), data), 0);
 
     const other = bytes(4000, 51);
@@ -171,9 +174,31 @@ describe('files: garbage collection never takes a chunk that is needed', () => {
     const blocked = await fetch(`${pod.url}/v1/files/uploads/${begun.uploadId}/chunks/${first.hash}`, { method: 'PUT', headers: { authorization: `Bearer ${cal.token}` }, body: first.bytes! as Uint8Array<ArrayBuffer> });
     assert.equal(blocked.status, 503);
     await removeDying(gcContext(pod));
-    await putChunks(pod, cal, begun.uploadId, data);
-    await cal.op('files.upload.commit', { uploadId: begun.uploadId });
+    await cal.op('files.upload.commit', { uploadId: begun.uploadId, proofs: await putChunks(pod, cal, begun.uploadId, data) });
     assert.equal(Buffer.compare(await contentOf(pod, cal, '/back.bin'), data), 0);
+    await assertChunkInvariants(pod);
+  });
+
+  it('collects what an upload that expired sent, but not what another open upload also names', async () => {
+    const eve = await pod.user('eve');
+    const left = bytes(3000, 55);
+    const taken = bytes(3000, 56);
+    const abandoned = await begin(eve, '/left.bin', Buffer.concat([left, taken]));
+    const sent = (await putChunks(pod, eve, abandoned.uploadId, Buffer.concat([left, taken]))).map((c) => c.hash);
+    // A chunk PUT records nothing: the blobs are there, no row knows them.
+    assert.deepEqual(await filesDb(pod).selectFrom('files_chunks').select('hash').where('hash', 'in', sent).execute(), []);
+    const later = await begin(eve, '/taken.bin', taken);
+    const { chunks } = await chunkAll([taken], { sha256: nodeSha256, ...SMALL_CHUNKS });
+    const named = new Set(chunks.map((c) => c.hash));
+    const expired = Date.parse(abandoned.expiresAt) + 1;
+    assert.ok(expired < Date.parse(later.expiresAt));
+    await collectGarbage(gcContext(pod), expired);
+    const kept = await pod.pod.blobs!.has(sent);
+    assert.deepEqual(new Set(sent.filter((hash) => kept.has(hash))), new Set(sent.filter((hash) => named.has(hash))), 'only the chunks the open upload names are kept');
+    // Resuming the other upload, eve proves the kept chunks instead of sending them.
+    const result = await upload(pod, eve, '/taken.bin', taken, { chunkSizes: SMALL_CHUNKS });
+    assert.equal(result.chunksSent, [...named].filter((hash) => !kept.has(hash)).length);
+    assert.equal(Buffer.compare(await contentOf(pod, eve, '/taken.bin'), taken), 0);
     await assertChunkInvariants(pod);
   });
 
@@ -192,8 +217,7 @@ describe('files: garbage collection never takes a chunk that is needed', () => {
     assert.ok(report.orphansCollected >= 1);
     assert.equal((await blobs.has([orphanHash])).size, 0);
     assert.equal((await blobs.has([chunks[0]!.hash])).size, 1);
-    await putChunks(pod, dee, begun.uploadId, pending);
-    await dee.op('files.upload.commit', { uploadId: begun.uploadId });
+    await dee.op('files.upload.commit', { uploadId: begun.uploadId, proofs: await putChunks(pod, dee, begun.uploadId, pending) });
     assert.equal(Buffer.compare(await contentOf(pod, dee, '/pending.bin'), pending), 0);
   });
 });

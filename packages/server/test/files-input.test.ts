@@ -8,10 +8,10 @@ import { startTestPod, type TestPod } from './helpers/pod.ts';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
-async function putRaw(pod: TestPod, token: string | undefined, path: string, body: Uint8Array | string, extra: RequestInit = {}): Promise<{ status: number; code?: string; message?: string }> {
+async function putRaw(pod: TestPod, token: string | undefined, path: string, body: Uint8Array | string, extra: RequestInit = {}): Promise<{ status: number; code?: string; message?: string; proof?: string }> {
   const response = await fetch(`${pod.url}${path}`, { method: 'PUT', headers: token ? { authorization: `Bearer ${token}` } : {}, body: body as BodyInit, ...extra });
-  const json = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-  return { status: response.status, code: json.error?.code, message: json.error?.message };
+  const json = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string }; proof?: string };
+  return { status: response.status, code: json.error?.code, message: json.error?.message, proof: json.proof };
 }
 
 /** A body sent in chunked encoding, so no Content-Length announces its size. */
@@ -73,8 +73,9 @@ describe('files: bad input is refused with a clear code, and nothing is corrupte
     assert.equal(await uploads(), before);
     // The right chunks under a wrong whole-file hash: every chunk arrives, the commit refuses.
     const wrong = await begin({ hash: sha256(Buffer.from('something else')) });
-    for (const chunk of chunks) await putRaw(pod, ben.token, `/v1/files/uploads/${wrong.uploadId}/chunks/${chunk.hash}`, chunk.bytes!);
-    await refused(ben.op('files.upload.commit', { uploadId: wrong.uploadId }), 'invalid', /SHA-256/);
+    const proofs = new Map<string, string>();
+    for (const chunk of chunks) proofs.set(chunk.hash, (await putRaw(pod, ben.token, `/v1/files/uploads/${wrong.uploadId}/chunks/${chunk.hash}`, chunk.bytes!)).proof!);
+    await refused(ben.op('files.upload.commit', { uploadId: wrong.uploadId, proofs: [...proofs].map(([hash, proof]) => ({ hash, proof })) }), 'invalid', /SHA-256/);
     await refused(ben.op('files.stat', { target: '/lie.bin' }), 'not_found');
     const retried = await upload(pod, ben, '/lie.bin', data, { chunkSizes: SMALL_CHUNKS });
     assert.equal(retried.chunksSent, 0, 'the chunks it had already sent were kept');
@@ -130,8 +131,11 @@ describe('files: bad input is refused with a clear code, and nothing is corrupte
     assert.equal((await pod.pod.blobs!.has([hash])).size, 0, 'nothing stored under the chunk\'s name');
     assert.deepEqual((await eve.op('files.upload.status', { uploadId })).send, [0]);
     await refused(eve.op('files.upload.commit', { uploadId }), 'conflict', /send 1/);
-    assert.equal((await putRaw(pod, eve.token, url, data)).status, 200);
-    await eve.op('files.upload.commit', { uploadId });
+    const sent = await putRaw(pod, eve.token, url, data);
+    assert.equal(sent.status, 200);
+    // The PUT recorded nothing: its answer is the proof, for the commit, that eve sent the bytes.
+    await refused(eve.op('files.upload.commit', { uploadId }), 'conflict', /send 1/);
+    await eve.op('files.upload.commit', { uploadId, proofs: [{ hash, proof: sent.proof! }] });
     assert.equal(Buffer.compare(await contentOf(pod, eve, '/one.bin'), data), 0);
   });
 });

@@ -86,8 +86,9 @@ describe('the pod application session (cookie)', () => {
     const forged = await put({});
     assert.equal(forged.status, 403);
     assert.match(((await forged.json()) as { error: { message: string } }).error.message, /X-CSRF-Token/);
-    assert.equal((await put({ 'x-csrf-token': csrf })).status, 200);
-    await op('files.upload.commit', { uploadId });
+    const stored = await put({ 'x-csrf-token': csrf });
+    assert.equal(stored.status, 200);
+    await op('files.upload.commit', { uploadId, proofs: [{ hash, proof: ((await stored.json()) as { proof: string }).proof }] });
     const download = await fetch(`${pod.url}/v1/files/content?path=/web.txt`, { headers: { cookie } });
     assert.equal(download.status, 200);
     assert.deepEqual(Buffer.from(await download.arrayBuffer()), bytes);

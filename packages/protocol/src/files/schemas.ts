@@ -83,8 +83,9 @@ export type ChunkRef = z.infer<typeof chunkRef>;
 export const manifestPage = z.array(chunkRef).max(MAX_MANIFEST_PAGE, `send at most ${MAX_MANIFEST_PAGE} chunks per request (the rest with files.upload.manifest)`);
 
 /**
- * Proof that the uploader holds a chunk the server already has: HMAC-SHA256 keyed by the
- * upload's nonce (its hex text as UTF-8 bytes) over the chunk's bytes, in lowercase hex.
+ * Proof that the uploader holds a chunk: HMAC-SHA256 keyed by the upload's nonce (its hex text
+ * as UTF-8 bytes) over the chunk's bytes, in lowercase hex; or, for a chunk the uploader sent,
+ * the proof its PUT answered.
  */
 export const chunkProof = z.strictObject({ hash: sha256Hex, proof: sha256Hex });
 export type ChunkProof = z.infer<typeof chunkProof>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { filePath } from '../files/names.ts';
-import { byteCount, fileEntry, fileCursor, manifestPage, MAX_CHUNK_BYTES, MAX_MANIFEST_PAGE, sha256Hex, uploadId } from '../files/schemas.ts';
+import { byteCount, contentType, fileEntry, fileCursor, manifestPage, MAX_CHUNK_BYTES, MAX_MANIFEST_PAGE, placePath, sha256Hex, uploadId } from '../files/schemas.ts';
 import type { OpDef } from './define.ts';
 
 /** Longest lock a client may ask for; longer requests get this (RFC 4918 lets the server choose). */
@@ -100,12 +100,15 @@ export const filesDavOps = {
   /**
    * begin and seal in one transaction, for a file whose whole manifest fits one page and whose
    * chunks the gateway still holds (it checks them in the blob store after the commit, and
-   * writes again any that a collector removed meanwhile): a small file costs one commit.
+   * writes again any that a collector removed meanwhile): a small file costs one commit. Both
+   * WebDAV's PUT and PUT /v1/files/content use it; the latter, without a body, vouches for
+   * nothing and commits only chunks the caller holds already (`conflict` otherwise, before
+   * anything is written).
    */
   'files.upload.put': {
     app: 'files',
     access: 'internal',
-    input: z.strictObject({ path: filePath, size: byteCount, hash: sha256Hex, chunks: manifestPage, vouched }),
+    input: z.strictObject({ path: placePath, size: byteCount, hash: sha256Hex, chunks: manifestPage, vouched, type: contentType.optional(), overwrite: z.boolean().optional() }),
     output: z.strictObject({ entry: fileEntry }),
   },
 } as const satisfies Record<string, OpDef>;

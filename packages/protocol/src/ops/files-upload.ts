@@ -22,9 +22,11 @@ const proofs = z.array(chunkProof).max(MAX_MANIFEST_PAGE, `send at most ${MAX_MA
 
 /**
  * Uploads, resumable and deduplicated. The client cuts the file into content-defined chunks
- * and hashes them; `begin` answers which chunks to send (PUT /v1/files/uploads/<id>/chunks/<hash>)
- * and which the server holds but the caller must prove they hold too; `commit` makes the file
- * (or its new version). Bytes never travel in these operations, only hashes.
+ * and hashes them; `begin` answers which chunks to send (PUT /v1/files/uploads/<id>/chunks/<hash>,
+ * whose answer carries a proof for the commit) and which the server holds but the caller must
+ * prove they hold too; `commit` makes the file (or its new version) and records the chunks.
+ * Bytes never travel in these operations, only hashes. (A small file can skip all of it: one
+ * PUT /v1/files/content?path=..., see docs/protocol.md.)
  */
 export const filesUploadOps = {
   /**
@@ -69,28 +71,27 @@ export const filesUploadOps = {
     input: z.strictObject({ uploadId, from: z.number().int().min(0).max(MAX_FILE_CHUNKS).optional() }),
     output: uploadNeeds.extend({ chunkCount: z.number().int(), expiresAt: z.string(), next: z.number().int().optional() }),
   },
-  /** Proofs of possession ahead of the commit, when there are more than one commit carries. */
+  /** Proofs of possession (chunk PUT answers among them) ahead of the commit, when there are more than one commit carries. */
   'files.upload.prove': { app: 'files', access: 'user', input: z.strictObject({ uploadId, proofs: proofs.min(1) }), output: z.strictObject({ proven: z.number().int() }) },
   /**
-   * Makes the file: every chunk must have been sent or proven (`conflict` otherwise, with the
-   * indexes still needed in `data`), and the chunks must add up to the declared size and hash.
+   * Makes the file: every chunk must have been sent or proven, a sent chunk by the proof its
+   * PUT answered (`conflict` otherwise, with the indexes still needed in `data`), and the
+   * chunks must add up to the declared size and hash.
    */
   'files.upload.commit': { app: 'files', access: 'user', input: z.strictObject({ uploadId, proofs: proofs.optional() }), output: z.strictObject({ entry: fileEntry }) },
   'files.upload.cancel': { app: 'files', access: 'user', input: z.strictObject({ uploadId }), output: z.strictObject({}) },
-  /** The gateway asks before taking a chunk's bytes: is it part of the caller's open upload, and how long is it? */
+  /**
+   * The gateway asks before taking a chunk's bytes: is it part of the caller's open upload, and
+   * how long is it? `proof` is what the gateway answers the caller once the bytes are stored:
+   * keyed by a secret of the upload that only the server knows, so only a caller who sent the
+   * bytes has it. Nothing is written: the commit records the chunk.
+   */
   'files.upload.expect': {
     app: 'files',
     access: 'internal',
     readonly: true,
     input: z.strictObject({ uploadId, hash: sha256Hex }),
-    output: z.strictObject({ size: z.number().int().min(1).max(MAX_CHUNK_BYTES) }),
-  },
-  /** The gateway stored a chunk's bytes (checked against its hash) for the caller's upload. */
-  'files.upload.stored': {
-    app: 'files',
-    access: 'internal',
-    input: z.strictObject({ uploadId, hash: sha256Hex, size: z.number().int().min(1).max(MAX_CHUNK_BYTES), storedBytes: z.number().int().min(0) }),
-    output: z.strictObject({}),
+    output: z.strictObject({ size: z.number().int().min(1).max(MAX_CHUNK_BYTES), proof: sha256Hex }),
   },
   /**
    * The gateway read a chunk whose stored bytes no longer match its hash: until someone sends

@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { MAX_MANIFEST_PAGE, PodError, type ChunkProof, type ClientOpName, type FileEntry, type OpInput, type OpOutput } from '@pod/protocol';
 import { Chunker, type Chunk, type ChunkerOptions, type Sha256Factory } from './chunker.ts';
+import { wholeFileUrl } from './whole-file.ts';
 
 /**
  * Uploads from a browser, the same protocol as upload-node.ts: the file is cut into
@@ -37,8 +38,8 @@ export interface BrowserUploadOptions {
   /** Where it goes in the pod, such as "/docs/report.pdf". */
   path: string;
   call: CallOp;
-  /** PUTs one chunk's bytes: `url` is the chunk route, relative to the server. */
-  put: (url: string, bytes: Uint8Array) => Promise<void>;
+  /** PUTs bytes (a chunk's; a small file's, or none) to `url`, relative to the server, and answers the server's JSON. */
+  put: (url: string, bytes: Uint8Array) => Promise<unknown>;
   type?: string;
   overwrite?: boolean;
   /** Chunks sent at once (default 4). */
@@ -90,6 +91,14 @@ export async function uploadBlob(options: BrowserUploadOptions): Promise<{ entry
   progress.chunks = chunks.length;
   signal?.throwIfAborted();
 
+  if (chunks.length <= 1) {
+    // One chunk is at most a few MiB: it goes in one request, read whole.
+    const entry = await uploadWhole(options, await read(blob, 0, blob.size), hash, progress, report);
+    progress.phase = 'done';
+    report();
+    return { entry, progress: { ...progress } };
+  }
+
   const call: CallOp = (name, body) => {
     signal?.throwIfAborted();
     return options.call(name, body);
@@ -120,10 +129,13 @@ export async function uploadBlob(options: BrowserUploadOptions): Promise<{ entry
   for (const chunk of chunks) if (!first.has(chunk.hash)) first.set(chunk.hash, chunk);
   const bytesOf = (chunk: Chunk) => read(blob, chunk.offset, chunk.length);
 
+  // What each chunk PUT answered: the proof, for the commit, that this browser sent those bytes.
+  const receipts = new Map<string, string>();
   const sendChunk = async (chunkHash: string) => {
     const chunk = first.get(chunkHash)!;
     signal?.throwIfAborted();
-    await options.put(`/v1/files/uploads/${begun.uploadId}/chunks/${chunkHash}`, await bytesOf(chunk));
+    const { proof } = (await options.put(`/v1/files/uploads/${begun.uploadId}/chunks/${chunkHash}`, await bytesOf(chunk))) as { proof: string };
+    receipts.set(chunkHash, proof);
     progress.bytesSent += chunk.length;
     progress.chunksSent++;
     report();
@@ -143,23 +155,44 @@ export async function uploadBlob(options: BrowserUploadOptions): Promise<{ entry
   }
   progress.phase = 'committing';
   report();
-  for (let start = MAX_MANIFEST_PAGE; start < proofs.length; start += MAX_MANIFEST_PAGE) {
-    await call('files.upload.prove', { uploadId: begun.uploadId, proofs: proofs.slice(start, start + MAX_MANIFEST_PAGE) });
-  }
-  const commit = (list: ChunkProof[]) => call('files.upload.commit', { uploadId: begun.uploadId, ...(list.length > 0 ? { proofs: list.slice(0, MAX_MANIFEST_PAGE) } : {}) });
+  const sent = () => [...receipts].map(([chunkHash, proof]) => ({ hash: chunkHash, proof }));
+  const commit = async (list: ChunkProof[]) => {
+    for (let start = MAX_MANIFEST_PAGE; start < list.length; start += MAX_MANIFEST_PAGE) {
+      await call('files.upload.prove', { uploadId: begun.uploadId, proofs: list.slice(start, start + MAX_MANIFEST_PAGE) });
+    }
+    return call('files.upload.commit', { uploadId: begun.uploadId, ...(list.length > 0 ? { proofs: list.slice(0, MAX_MANIFEST_PAGE) } : {}) });
+  };
   let entry: FileEntry;
   try {
-    ({ entry } = await commit(proofs));
+    ({ entry } = await commit([...sent(), ...proofs]));
   } catch (error) {
-    // The server's copy of a chunk turned out damaged: it asks for the bytes, which heals it.
+    // The server's copy of a chunk turned out damaged or gone: it asks for the bytes, which heals it.
     const resend = error instanceof PodError && error.code === 'conflict' ? error.data?.resend : undefined;
     if (!Array.isArray(resend) || !resend.every((h) => first.has(h as string))) throw error;
     for (const chunkHash of resend as string[]) await sendChunk(chunkHash);
-    ({ entry } = await commit(proofs.filter((p) => !resend.includes(p.hash))));
+    ({ entry } = await commit([...sent(), ...proofs.filter((p) => !resend.includes(p.hash))]));
   }
   progress.phase = 'done';
   report();
   return { entry, progress: { ...progress } };
+}
+
+/**
+ * A file of one chunk (or none), in one request: PUT /v1/files/content with its bytes. Unlike
+ * the Node client (uploadWhole in upload-node.ts) it does not first try without them: a
+ * browser reports every refused request in its console, and it sends a few MiB at most.
+ */
+async function uploadWhole(options: BrowserUploadOptions, bytes: Uint8Array, hash: string, progress: BrowserUploadProgress, report: () => void): Promise<FileEntry> {
+  options.signal?.throwIfAborted();
+  progress.phase = 'sending';
+  progress.chunksToSend = progress.chunks;
+  progress.bytesToSend = bytes.length;
+  report();
+  const url = wholeFileUrl({ path: options.path, size: bytes.length, hash, type: options.type, overwrite: options.overwrite });
+  const { entry } = (await options.put(url, bytes)) as { entry: FileEntry };
+  progress.chunksSent = progress.chunks;
+  progress.bytesSent = bytes.length;
+  return entry;
 }
 
 async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {

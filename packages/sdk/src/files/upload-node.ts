@@ -2,6 +2,7 @@ import { MAX_MANIFEST_PAGE, PodError, type ChunkProof, type ClientOpName, type F
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { callOp, toPodError } from '../http.ts';
 import { chunkStream, type Chunk, type ChunkerOptions } from './chunker.ts';
+import { isUnheld, wholeFileUrl } from './whole-file.ts';
 import { nodeSha256 } from './sha256-node.ts';
 import { openSource, type RandomAccess, type UploadSource } from './source-node.ts';
 
@@ -55,7 +56,7 @@ const RETRIES = 5;
  * content-defined chunks and hashed here, the server answers which chunks it needs, and chunks
  * it already holds from someone else are proven (HMAC over the bytes keyed by its nonce)
  * instead of sent. Calling it again after an interruption resumes the same upload: chunks that
- * arrived are not sent twice.
+ * arrived are not sent twice. A file of one chunk takes one request instead (see uploadWhole).
  */
 export async function uploadFile(given: UploadOptions): Promise<UploadResult> {
   const { signal } = given;
@@ -67,6 +68,13 @@ export async function uploadFile(given: UploadOptions): Promise<UploadResult> {
     const report = () => options.onProgress?.({ ...progress });
     const { chunks, hash } = await cutAndHash(source, options, progress, report);
     progress.chunks = chunks.length;
+    if (chunks.length <= 1) {
+      const entry = await uploadWhole(options, source, hash, progress, report);
+      progress.phase = 'done';
+      report();
+      const { phase: _phase, bytesHashed: _hashed, bytesToSend: _toSend, ...counts } = progress;
+      return { ...counts, entry };
+    }
     for (let round = 1; ; round++) {
       const entry = await uploadRound(options, source, chunks, hash, progress, report).catch((error: unknown) => {
         // Chunks collected between begin and commit: begin again, which asks for them anew.
@@ -93,6 +101,35 @@ async function cutAndHash(source: RandomAccess, options: UploadOptions, progress
     report();
   }
   return { chunks, hash: stream.file!.hash };
+}
+
+/**
+ * A file of one chunk (or none), in one request: PUT /v1/files/content. First without a body,
+ * which makes the file at once when the pod holds these bytes for this user already (a file
+ * uploaded again sends nothing), then, when it does not, with the bytes: one request either way
+ * for the server to commit.
+ */
+async function uploadWhole(options: UploadOptions, source: RandomAccess, hash: string, progress: UploadProgress, report: () => void): Promise<FileEntry> {
+  const url = `${options.server.replace(/\/$/, '')}${wholeFileUrl({ path: options.path, size: source.size, hash, type: options.type, overwrite: options.overwrite })}`;
+  if (source.size > 0) {
+    const held = await sendBytes(options, url, undefined).catch((error: unknown) => {
+      if (isUnheld(error)) return undefined;
+      throw error;
+    });
+    if (held) return (held as { entry: FileEntry }).entry;
+  }
+  progress.phase = 'sending';
+  progress.bytesToSend = source.size;
+  report();
+  const { entry } = (await sendBytes(options, url, await source.read(0, source.size)).catch((error: unknown) => {
+    if (error instanceof PodError && error.code === 'invalid' && error.data?.actual !== undefined) throw fileChanged();
+    throw error;
+  })) as { entry: FileEntry };
+  progress.bytesSent += source.size;
+  progress.chunksSent += progress.chunks;
+  progress.phase = 'committing';
+  report();
+  return entry;
 }
 
 async function uploadRound(options: UploadOptions, source: RandomAccess, chunks: Chunk[], hash: string, progress: UploadProgress, report: () => void): Promise<FileEntry> {
@@ -125,21 +162,36 @@ async function uploadRound(options: UploadOptions, source: RandomAccess, chunks:
   const first = new Map<string, Chunk>();
   for (const chunk of chunks) if (!first.has(chunk.hash)) first.set(chunk.hash, chunk);
 
+  // What each chunk PUT answered: the proof, for the commit, that this client sent those bytes.
+  const receipts = new Map<string, string>();
+  // A page of them goes ahead of the commit as soon as it is full: the server records those
+  // chunks, and the upload stays open however long the sending takes.
+  let recorded = Promise.resolve();
+  const recordPage = () => {
+    const page = [...receipts].slice(0, MAX_MANIFEST_PAGE).map(([hash, proof]) => ({ hash, proof }));
+    for (const { hash } of page) receipts.delete(hash);
+    recorded = recorded.then(() => op('files.upload.prove', { uploadId: begun.uploadId, proofs: page }).then(() => {}));
+    return recorded;
+  };
   const sendChunk = async (chunkHash: string) => {
     const chunk = first.get(chunkHash)!;
-    await putChunk(options, begun.uploadId, chunk, await source.read(chunk.offset, chunk.length)).catch((error: unknown) => {
+    const url = `${options.server.replace(/\/$/, '')}/v1/files/uploads/${begun.uploadId}/chunks/${chunk.hash}`;
+    const { proof } = (await sendBytes(options, url, await source.read(chunk.offset, chunk.length)).catch((error: unknown) => {
       // The server checks every chunk against its hash: bytes that no longer match changed since hashing.
       if (error instanceof PodError && error.code === 'invalid' && error.data?.actual !== undefined) throw fileChanged();
       throw error;
-    });
+    })) as { proof: string };
+    receipts.set(chunkHash, proof);
     progress.bytesSent += chunk.length;
     progress.chunksSent++;
     report();
+    if (receipts.size >= MAX_MANIFEST_PAGE) await recordPage();
   };
   progress.phase = 'sending';
   progress.bytesToSend = progress.bytesSent + [...send].reduce((sum, chunkHash) => sum + first.get(chunkHash)!.length, 0);
   report();
   await inParallel([...send], options.concurrency ?? 4, options.signal, (chunkHash) => sendChunk(chunkHash));
+  await recorded;
   const proofs = new Map<string, string>();
   await inParallel([...prove], options.concurrency ?? 4, options.signal, async (chunkHash) => {
     const chunk = first.get(chunkHash)!;
@@ -149,12 +201,12 @@ async function uploadRound(options: UploadOptions, source: RandomAccess, chunks:
   report();
   for (let attempt = 1; ; attempt++) {
     try {
-      const list: ChunkProof[] = [...proofs].map(([hash, proof]) => ({ hash, proof }));
+      const list: ChunkProof[] = [...receipts, ...proofs].map(([hash, proof]) => ({ hash, proof }));
       for (let start = MAX_MANIFEST_PAGE; start < list.length; start += MAX_MANIFEST_PAGE) {
         await op('files.upload.prove', { uploadId: begun.uploadId, proofs: list.slice(start, start + MAX_MANIFEST_PAGE) });
       }
       const { entry } = await op('files.upload.commit', { uploadId: begun.uploadId, ...(list.length > 0 ? { proofs: list.slice(0, MAX_MANIFEST_PAGE) } : {}) });
-      progress.chunksProven += list.length;
+      progress.chunksProven += proofs.size;
       return entry;
     } catch (error) {
       // A wrong proof: the server's bytes are right, so the file's must have changed since hashing.
@@ -185,21 +237,23 @@ async function checkUnchanged(source: RandomAccess, chunks: readonly Chunk[]): P
   }
 }
 
-async function putChunk(options: UploadOptions, uploadId: string, chunk: Chunk, bytes: Uint8Array): Promise<void> {
+/** PUTs bytes (a chunk, a whole file; none: a file the pod holds) and answers the server's JSON. */
+async function sendBytes(options: UploadOptions, url: string, bytes: Uint8Array | undefined): Promise<unknown> {
   const doFetch = options.fetch ?? fetch;
-  await retrying(options.signal, async () => {
+  return retrying(options.signal, async () => {
     let response: Response;
     try {
-      response = await doFetch(`${options.server.replace(/\/$/, '')}/v1/files/uploads/${uploadId}/chunks/${chunk.hash}`, {
+      response = await doFetch(url, {
         method: 'PUT',
         headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/octet-stream' },
-        body: bytes as Uint8Array<ArrayBuffer>,
+        body: (bytes ?? new Uint8Array()) as Uint8Array<ArrayBuffer>,
       });
     } catch (error) {
       throw new PodError('unavailable', `cannot reach ${options.server}: ${(error as Error).message}`);
     }
     const json = (await response.json().catch(() => undefined)) as unknown;
     if (!response.ok) throw toPodError(json, response.status);
+    return json;
   });
 }
 

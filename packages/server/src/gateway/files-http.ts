@@ -1,4 +1,4 @@
-import { PodError, sha256Hex, uploadId as uploadIdSchema } from '@pod/protocol';
+import { byteCount, contentType, MAX_CHUNK_BYTES, placePath, PodError, sha256Hex, uploadId as uploadIdSchema } from '@pod/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -6,12 +6,21 @@ import { invalidInput } from '../runtime/errors.ts';
 import { askFiles } from './ask-files.ts';
 import type { GatewayDeps } from './deps.ts';
 import { serveDownload } from './download.ts';
+import { commitSmall, SMALL_BODY_BYTES, storeBody } from './store-body.ts';
 import { requestCaller } from './web-session.ts';
 
 const chunkParams = z.strictObject({ uploadId: uploadIdSchema, hash: sha256Hex });
+const fileQuery = z.strictObject({
+  path: placePath,
+  size: z.coerce.number().pipe(byteCount),
+  hash: sha256Hex,
+  type: contentType.optional(),
+  overwrite: z.enum(['true', 'false']).optional(),
+});
 
 /**
- * File bytes over HTTP: chunks of uploads in (PUT), file content out (GET). The gateway moves
+ * File bytes over HTTP: chunks of uploads in (PUT), small files in whole (PUT), file content
+ * out (GET). The gateway moves
  * bytes between clients and the blob store, which is shared infrastructure; whose bytes they
  * are and who may read them is for the files app to say, asked through the messenger, where
  * only hashes and sizes travel.
@@ -30,7 +39,7 @@ export function registerFileRoutes(app: FastifyInstance, deps: GatewayDeps): voi
     const params = chunkParams.safeParse(request.params);
     if (!params.success) throw invalidInput(params.error, 'chunk URL');
     const { uploadId, hash } = params.data;
-    const { size } = await askFiles(deps, caller, 'files.upload.expect', { uploadId, hash });
+    const { size, proof } = await askFiles(deps, caller, 'files.upload.expect', { uploadId, hash });
     const declared = request.headers['content-length'];
     if (declared !== undefined && Number(declared) !== size) {
       reply.header('connection', 'close');
@@ -38,9 +47,36 @@ export function registerFileRoutes(app: FastifyInstance, deps: GatewayDeps): voi
     }
     const bytes = await readExactly(request.body as Readable, size, hash, reply);
     await storeChunk(deps, hash, bytes);
-    const storedBytes = (await deps.blobs.stat(hash))?.storedBytes ?? bytes.length;
-    await askFiles(deps, caller, 'files.upload.stored', { uploadId, hash, size, storedBytes });
-    return reply.send({ hash, size });
+    // Nothing is recorded here: the proof shows the commit that this caller sent these bytes.
+    return reply.send({ hash, size, proof });
+  });
+
+  app.put('/v1/files/content', async (request, reply) => {
+    const caller = await callerOf(request);
+    const query = fileQuery.safeParse(request.query);
+    if (!query.success) throw invalidInput(query.error, 'file upload query');
+    const { path, size, hash, type, overwrite } = query.data;
+    const target = { path, ...(type ? { type } : {}), ...(overwrite ? { overwrite: overwrite === 'true' } : {}) };
+    const declared = request.headers['content-length'];
+    if (size > 0 && declared === '0') {
+      // No body: the file is content the caller holds already, as one chunk (conflict otherwise).
+      if (size > MAX_CHUNK_BYTES) throw new PodError('invalid', `a file of ${size} bytes is more than one chunk: send its bytes, or upload it with files.upload.begin`);
+      const { entry } = await askFiles(deps, caller, 'files.upload.put', { ...target, size, hash, chunks: [{ hash, size }], vouched: [] });
+      return reply.send({ entry });
+    }
+    if (size > SMALL_BODY_BYTES) throw new PodError('too_large', `a file sent whole has at most ${SMALL_BODY_BYTES} bytes; upload larger ones with files.upload.begin`);
+    if (declared !== undefined && Number(declared) !== size) {
+      reply.header('connection', 'close');
+      throw new PodError(Number(declared) > size ? 'too_large' : 'invalid', `the file has ${size} bytes (size); this body has ${declared}`);
+    }
+    const body = await storeBody(deps, (request.body as Readable | undefined) ?? request.raw, size).catch((error: unknown) => {
+      if (error instanceof PodError && error.code === 'too_large') reply.header('connection', 'close');
+      throw error;
+    });
+    // Whatever was stored of a refused body is collected with the blobs no row records.
+    if (body.size !== size) throw new PodError('invalid', `the file has ${size} bytes (size); this body ended after ${body.size} (truncated)`);
+    if (body.hash !== hash) throw new PodError('invalid', `the body's SHA-256 is ${body.hash}, not ${hash}: the file changed, or the hash is wrong`, { actual: body.hash });
+    return reply.send({ entry: await commitSmall(deps, caller, target, { ...body, kept: body.kept! }) });
   });
 
   // HEAD is routed here explicitly: Fastify's automatic HEAD route would answer Content-Length 0.

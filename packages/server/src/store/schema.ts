@@ -94,6 +94,8 @@ export interface FilesTables {
     content_type: string | null;
     overwrite: number;
     nonce: string;
+    /** Keys the proofs chunk PUTs answer (see receiptFor); never leaves the server. */
+    receipt_key: string;
     created_at: string;
     expires_at: number;
   };

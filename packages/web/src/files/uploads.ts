@@ -81,7 +81,7 @@ export function clearFinishedUploads(): void {
 
 /**
  * Uploads `file` to `path` (or, when it is a file an earlier page did not finish, to where
- * that one was going). Chunks go by PUT with the session cookie and the CSRF header.
+ * that one was going). Bytes go by PUT with the session cookie and the CSRF header.
  */
 export async function startUpload(client: PodClient, csrf: string, file: File, path: string, options: { overwrite?: boolean } = {}): Promise<FileEntry> {
   const earlier = openUploadFor(file);
@@ -96,7 +96,7 @@ export async function startUpload(client: PodClient, csrf: string, file: File, p
       ...(options.overwrite === undefined ? {} : { overwrite: options.overwrite }),
       ...(file.type && /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(file.type) ? { type: file.type } : {}),
       call: (name, body) => client.request(name, body),
-      put: (url, bytes) => putChunk(url, bytes, csrf),
+      put: (url, bytes) => putBytes(url, bytes, csrf),
       onProgress: (progress) => {
         if (progress.uploadId && progress.phase === 'sending' && !openUploads().some((u) => u.path === target)) {
           saveOpen([...openUploads(), { name: file.name, size: file.size, path: target, uploadId: progress.uploadId }]);
@@ -113,7 +113,8 @@ export async function startUpload(client: PodClient, csrf: string, file: File, p
   }
 }
 
-async function putChunk(url: string, bytes: Uint8Array, csrf: string): Promise<void> {
+/** PUTs a chunk or a small file with the session cookie and answers the server's JSON (a chunk's proof, a file's entry). */
+async function putBytes(url: string, bytes: Uint8Array, csrf: string): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
     let response: Response;
     try {
@@ -122,8 +123,8 @@ async function putChunk(url: string, bytes: Uint8Array, csrf: string): Promise<v
       if (attempt < 4) continue;
       throw new PodError('unavailable', `cannot reach the server: ${(error as Error).message}`);
     }
-    if (response.ok) return;
     const body = (await response.json().catch(() => undefined)) as unknown;
+    if (response.ok) return body;
     if (response.status === 503 && attempt < 4) continue;
     throw toPodError(body, response.status);
   }

@@ -5,16 +5,17 @@ import type { FilesTables } from '../../store/schema.ts';
 import { toEntry } from './entries.ts';
 import { checkAllMet } from './manifest.ts';
 import { childByName, insertNodeIfAbsent } from './nodes.repo.ts';
-import { checkWholeHash, manifestDigest, verifyProofs } from './proofs.ts';
+import { acceptProofs, recordAccepted, type Accepted } from './possession.ts';
+import { checkWholeHash, manifestDigest } from './proofs.ts';
 import { emitChanged, ensureFolders, newNode, withinQuota } from './tree.ts';
 import type { Db } from './nodes.repo.ts';
-import { addOwners, declaredSize, deleteUploads, receivedOf, uploadEntries, type UploadRow } from './uploads.repo.ts';
+import { deleteUploads, receivedOf, uploadEntries, type UploadRow } from './uploads.repo.ts';
 import { makeCurrent } from './versions.ts';
 import { addRefs, addUsage, contentKnown, insertVersion, manifestFromUpload } from './versions.repo.ts';
 import { prepareMemberships, writeViewer, type Memberships } from './viewer.ts';
 
 interface Prepared {
-  proven: string[];
+  accepted: Accepted;
   manifest: string;
   memberships: Memberships | undefined;
 }
@@ -31,30 +32,32 @@ async function oneChunkWhole(db: Db, upload: UploadRow): Promise<boolean> {
 
 /**
  * Makes an upload a file, or a new version of the file at its path (the current one is kept as
- * an earlier version). The slow checks run first, outside the transaction: proofs (each reads
- * its chunk), and the whole-file hash (the chunks read back in order) unless this exact content
- * was stored and checked before. Then one transaction creates the version, its manifest, the
- * chunks' references and the caller's usage, and queues the event: all of it or none.
+ * an earlier version). The slow checks run first, outside the transaction: proofs (a chunk
+ * PUT's proof is checked at once, any other reads its chunk; a chunk not yet recorded must be
+ * in the blob store), and the whole-file hash (the chunks read back in order) unless this exact
+ * content was stored and checked before. Then one transaction records the chunks sent, creates
+ * the version, its manifest, the chunks' references and the caller's usage, and queues the
+ * event: all of it or none.
  */
 export const commitOp: OpHandler<'files.upload.commit', FilesTables> = {
   async prepare(input, request, ctx): Promise<Prepared> {
     const userId = request.caller!.userId;
     const upload = await ownUpload(ctx.db, userId, input.uploadId, Date.now());
-    const proven = input.proofs ? await verifyProofs(ctx.blobs, upload, input.proofs, (hash) => declaredSize(ctx.db, userId, upload.id, hash, Date.now())) : [];
+    const accepted = await acceptProofs(ctx, userId, upload, input.proofs ?? []);
     const received = await receivedOf(ctx.db, upload.id);
     if (received.count < Number(upload.chunk_count)) {
       throw new PodError('invalid', `the manifest has ${received.count} of its ${upload.chunk_count} entries; send the rest with files.upload.manifest`);
     }
-    // Proofs are recorded with the commit; until then they count as held here.
-    await checkAllMet(ctx.db, userId, upload, new Set(proven));
+    // What the proofs show is recorded with the commit; until then it counts as done here.
+    await checkAllMet(ctx.db, userId, upload, accepted);
     const manifest = await manifestDigest(ctx.db, upload.id);
     if (!(await oneChunkWhole(ctx.db, upload)) && !(await contentKnown(ctx.db, upload.hash, manifest))) await checkWholeHash(ctx.db, ctx.blobs, upload);
-    return { proven, manifest, memberships: await prepareMemberships(ctx, request, [upload.path]) };
+    return { accepted, manifest, memberships: await prepareMemberships(ctx, request, [upload.path]) };
   },
   async write(scope, input, request: RequestInfo & { prepared: Prepared }, ctx) {
     const userId = request.caller!.userId;
     const upload = await ownUpload(scope.tx, userId, input.uploadId, Date.parse(scope.now));
-    await addOwners(scope.tx, userId, request.prepared.proven);
+    await recordAccepted(scope.tx, userId, request.prepared.accepted, Date.parse(scope.now));
     await checkAllMet(scope.tx, userId, upload);
     // Checked again here: a grant on the folder may have ended since the upload began.
     const { ownerId, names } = await walkPlace(scope.tx, writeViewer(request, request.prepared.memberships), upload.path);

@@ -53,6 +53,25 @@ export async function forgetChunks(tx: Tx, hashes: readonly string[]): Promise<v
     .execute();
 }
 
+/**
+ * Chunks the uploads name that no row records, in hash order after `after`: a chunk PUT stores
+ * the blob and writes no row (the commit does), so these may be stored and known to no one else.
+ */
+export async function unrecordedOfUploads(db: Db, uploadIds: readonly string[], after: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('files_upload_chunks as uc')
+    .leftJoin('files_chunks as c', 'c.hash', 'uc.hash')
+    .select('uc.hash')
+    .distinct()
+    .where('uc.upload_id', 'in', [...uploadIds])
+    .where('uc.hash', '>', after)
+    .where('c.hash', 'is', null)
+    .orderBy('uc.hash')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.hash);
+}
+
 /** Of blobs found in the store, those with no chunk row: left by an upload that never recorded them. */
 export async function unrecorded(db: Db, hashes: readonly string[]): Promise<string[]> {
   if (hashes.length === 0) return [];

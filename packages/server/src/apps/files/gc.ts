@@ -1,6 +1,6 @@
 import type { AppContext } from '../../runtime/app.ts';
 import type { FilesTables } from '../../store/schema.ts';
-import { claimOrphans, dyingChunks, expiredUploads, forgetChunks, markCollectable, unrecorded } from './gc.repo.ts';
+import { claimOrphans, dyingChunks, expiredUploads, forgetChunks, markCollectable, unrecorded, unrecordedOfUploads } from './gc.repo.ts';
 import { deleteUploads } from './uploads.repo.ts';
 
 const BATCH = 500;
@@ -31,11 +31,23 @@ export async function collectGarbage(ctx: GcContext, nowMs = Date.now(), options
   return report;
 }
 
+/**
+ * Removes expired uploads. The blobs they stored that no row records (a chunk PUT writes none;
+ * the commit that would have did not come) are claimed first, like orphans, so that the next
+ * step removes them, unless another open upload names them.
+ */
 export async function expireUploads(ctx: GcContext, nowMs: number): Promise<number> {
   let expired = 0;
   for (;;) {
     const ids = await expiredUploads(ctx.db, nowMs, BATCH);
     if (ids.length === 0) return expired;
+    for (let after = ''; ; ) {
+      const hashes = await unrecordedOfUploads(ctx.db, ids, after, BATCH);
+      if (hashes.length === 0) break;
+      after = hashes[hashes.length - 1]!;
+      const stored = [...(await ctx.blobs.has(hashes))];
+      if (stored.length > 0) await ctx.db.transaction().execute((tx) => claimOrphans(tx, stored, nowMs));
+    }
     await ctx.db.transaction().execute((tx) => deleteUploads(tx, ids));
     expired += ids.length;
   }

@@ -1,7 +1,9 @@
 import { MAX_CHUNK_BYTES, MAX_MANIFEST_PAGE, PodError, type ChunkRef, type UploadNeeds } from '@pod/protocol';
 import type { Transaction } from 'kysely';
+import type { AppContext } from '../../runtime/app.ts';
 import type { FilesTables } from '../../store/schema.ts';
 import type { Db } from './nodes.repo.ts';
+import { storedUnrecorded, type Accepted } from './possession.ts';
 import { appendEntries, holdings, receivedOf, unmetEntries, uploadEntries, type UploadRow } from './uploads.repo.ts';
 
 type Tx = Transaction<FilesTables>;
@@ -48,38 +50,46 @@ export async function applyPage(tx: Tx, upload: UploadRow, from: number, chunks:
 
 /**
  * What the uploader must do for these entries: `send` the chunks the server lacks, `prove` the
- * ones it holds that this user has neither sent nor proven. Each distinct chunk once, at its
- * first index.
+ * ones it holds that this user has neither sent nor proven, and those in `stored` (blobs with
+ * no row, see storedUnrecorded). Each distinct chunk once, at its first index.
  */
-export async function needsOf(db: Db, userId: number, entries: ReadonlyArray<{ idx: number; hash: string }>): Promise<Pick<UploadNeeds, 'send' | 'prove'>> {
+export async function needsOf(db: Db, userId: number, entries: ReadonlyArray<{ idx: number; hash: string }>, stored: ReadonlySet<string> = new Set()): Promise<Pick<UploadNeeds, 'send' | 'prove'>> {
   const first = new Map<string, number>();
   for (const entry of entries) if (!first.has(entry.hash)) first.set(entry.hash, entry.idx);
   const { present, owned } = await holdings(db, userId, [...first.keys()]);
   const send: number[] = [];
   const prove: number[] = [];
   for (const [hash, idx] of first) {
-    if (!present.has(hash)) send.push(idx);
-    else if (!owned.has(hash)) prove.push(idx);
+    if (present.has(hash) ? !owned.has(hash) : stored.has(hash)) prove.push(idx);
+    else if (!present.has(hash)) send.push(idx);
   }
   return { send, prove };
 }
 
-/** The needs of a stored page of the manifest. */
-export async function pageNeeds(db: Db, userId: number, upload: UploadRow, from: number): Promise<UploadNeeds> {
-  const [received, entries] = await Promise.all([receivedOf(db, upload.id), uploadEntries(db, upload.id, from, MAX_MANIFEST_PAGE)]);
-  return { received: received.count, ...(await needsOf(db, userId, entries)) };
+/** The needs of a stored page of the manifest, with the blobs an interrupted run stored counted as there to prove. */
+export async function pageNeeds(ctx: Pick<AppContext<FilesTables>, 'db' | 'blobs'>, userId: number, upload: UploadRow, from: number): Promise<UploadNeeds> {
+  const [received, entries] = await Promise.all([receivedOf(ctx.db, upload.id), uploadEntries(ctx.db, upload.id, from, MAX_MANIFEST_PAGE)]);
+  const stored = await storedUnrecorded(ctx, userId, entries.map((entry) => entry.hash));
+  return { received: received.count, ...(await needsOf(ctx.db, userId, entries, stored)) };
 }
 
 /**
  * Refuses a commit while any chunk is absent or unproven (`conflict`, with what to send and
  * prove in `data`) or differs in size from its manifest entry (`invalid`: the manifest lies).
+ * Before the commit's transaction, what it will record counts as done: `accepted`.
  */
-export async function checkAllMet(tx: Db, userId: number, upload: UploadRow, proven: ReadonlySet<string> = new Set()): Promise<void> {
-  const unmet = (await unmetEntries(tx, userId, upload.id, MAX_MANIFEST_PAGE)).map((entry) => (proven.has(entry.hash) ? { ...entry, owned: true } : entry));
+export async function checkAllMet(tx: Db, userId: number, upload: UploadRow, accepted: Accepted = { proven: [], record: [] }): Promise<void> {
+  const proven = new Set(accepted.proven);
+  const recorded = new Map(accepted.record.map((chunk) => [chunk.hash, chunk.size]));
+  const rows = await unmetEntries(tx, userId, upload.id, MAX_MANIFEST_PAGE);
+  const unmet = rows
+    .map((entry) => (recorded.has(entry.hash) ? { ...entry, present: true, chunkSize: recorded.get(entry.hash)! } : entry))
+    .map((entry) => (proven.has(entry.hash) ? { ...entry, owned: true } : entry))
+    .filter((entry) => !entry.present || !entry.owned || entry.chunkSize !== entry.size);
   const wrongSize = unmet.find((entry) => entry.chunkSize !== null && entry.present && entry.chunkSize !== entry.size);
   if (wrongSize) throw new PodError('invalid', `chunk ${wrongSize.hash} has ${wrongSize.chunkSize} bytes, not the ${wrongSize.size} its manifest entry #${wrongSize.idx} says`);
   const send = unmet.filter((entry) => !entry.present).map((entry) => entry.idx);
   const prove = unmet.filter((entry) => entry.present && !entry.owned).map((entry) => entry.idx);
   if (send.length === 0 && prove.length === 0) return;
-  throw new PodError('conflict', `the upload is not complete: send ${send.length} chunk(s) and prove ${prove.length} first${unmet.length === MAX_MANIFEST_PAGE ? ' (and maybe more)' : ''}`, { send, prove });
+  throw new PodError('conflict', `the upload is not complete: send ${send.length} chunk(s) and prove ${prove.length} first${rows.length === MAX_MANIFEST_PAGE ? ' (and maybe more)' : ''}`, { send, prove });
 }

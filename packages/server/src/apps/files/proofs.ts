@@ -24,25 +24,52 @@ async function chunkBytes(blobs: Blobs, hash: string, checked = true): Promise<U
 }
 
 /**
- * Checks proofs of possession: HMAC-SHA256, keyed by the upload's nonce, over each chunk's
- * bytes. Only someone holding the bytes can compute it, and the nonce is new for each upload,
- * so neither knowing a hash nor replaying an old proof gets anyone a chunk. Answers the proven
- * hashes; one wrong proof refuses them all.
+ * The proof a chunk PUT answers the caller once the chunk's bytes are stored: HMAC-SHA256 keyed
+ * by the upload's secret (which never leaves the server) over the chunk's hash and size. Only
+ * the caller who sent the bytes holds it, so the commit takes it for "sent" without anything
+ * having been written when the bytes arrived.
  */
-export async function verifyProofs(blobs: Blobs, upload: UploadRow, proofs: readonly ChunkProof[], declared: (hash: string) => Promise<number | undefined>): Promise<string[]> {
+export function receiptFor(upload: Pick<UploadRow, 'receipt_key'>, hash: string, size: number): string {
+  return createHmac('sha256', upload.receipt_key).update(`${hash} ${size}`).digest('hex');
+}
+
+const sameHex = (a: string, b: string) => timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
+
+/** A chunk proven held: `sent` by the caller (its PUT's proof), or proven over the stored bytes, whose length `size` is. */
+export interface ProvenChunk {
+  hash: string;
+  size: number;
+  sent: boolean;
+}
+
+/**
+ * Checks proofs of possession: a chunk PUT's proof (see receiptFor), or HMAC-SHA256 keyed by
+ * the upload's nonce over the chunk's bytes. Only someone holding the bytes can compute the
+ * latter, and the nonce is new for each upload, so neither knowing a hash nor replaying an old
+ * proof gets anyone a chunk. One wrong proof refuses them all.
+ */
+export async function verifyProofs(blobs: Blobs, upload: UploadRow, proofs: readonly ChunkProof[], declared: (hash: string) => Promise<number | undefined>): Promise<ProvenChunk[]> {
+  const proven: ProvenChunk[] = [];
   let next = 0;
   const worker = async () => {
     while (next < proofs.length) {
-      const { hash, proof } = proofs[next++]!;
-      if ((await declared(hash)) === undefined) throw new PodError('invalid', `chunk ${hash} is not part of upload ${upload.id}`);
-      const expected = createHmac('sha256', upload.nonce).update(await chunkBytes(blobs, hash)).digest();
-      if (!timingSafeEqual(expected, Buffer.from(proof, 'hex'))) {
-        throw new PodError('forbidden', `the proof of possession for chunk ${hash} is wrong: it is HMAC-SHA256 keyed by the upload's nonce over the chunk's bytes`);
+      const index = next++;
+      const { hash, proof } = proofs[index]!;
+      const size = await declared(hash);
+      if (size === undefined) throw new PodError('invalid', `chunk ${hash} is not part of upload ${upload.id}`);
+      if (sameHex(receiptFor(upload, hash, size), proof)) {
+        proven[index] = { hash, size, sent: true };
+        continue;
       }
+      const bytes = await chunkBytes(blobs, hash);
+      if (!sameHex(createHmac('sha256', upload.nonce).update(bytes).digest('hex'), proof)) {
+        throw new PodError('forbidden', `the proof of possession for chunk ${hash} is wrong: it is HMAC-SHA256 keyed by the upload's nonce over the chunk's bytes, or the proof its PUT answered`);
+      }
+      proven[index] = { hash, size: bytes.length, sent: false };
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, proofs.length) }, worker));
-  return proofs.map((p) => p.hash);
+  return proven;
 }
 
 /** Every entry of an upload's manifest, in order, a page at a time. */

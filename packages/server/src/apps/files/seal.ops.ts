@@ -1,34 +1,34 @@
-import { pathNames, PodError } from '@pod/protocol';
+import { isSharedPath, pathNames, PodError, splitSharedPath } from '@pod/protocol';
 import { createHash, randomBytes } from 'node:crypto';
 import type { AppOps, RequestInfo, WriteHandler } from '../../runtime/app.ts';
 import type { FilesTables } from '../../store/schema.ts';
 import { ownUpload } from './access.ts';
 import { commitOp } from './commit.ts';
-import { applyPage, checkDeclaredSize } from './manifest.ts';
+import { applyPage, checkDeclaredSize, needsOf } from './manifest.ts';
+import { collecting } from './possession.ts';
 import { manifestDigest } from './proofs.ts';
 import type { Scope } from './tree.ts';
-import { addOwners, createUpload, recordChunk } from './uploads.repo.ts';
+import { addOwners, createUpload, recordChunks } from './uploads.repo.ts';
+import { prepareMemberships, type Memberships } from './viewer.ts';
 
 type Vouched = ReadonlyArray<{ hash: string; size: number; storedBytes: number }>;
+type Prepared = { accepted: { proven: string[]; record: [] }; manifest: string; memberships: Memberships | undefined };
 
 /**
- * Records chunks the gateway stored for the caller's upload, as PUT /v1/files/uploads/..
- * does one at a time: present, and held by the caller, who sent their bytes.
+ * Records chunks the gateway stored for the caller's upload, having read their bytes from the
+ * caller: present, and held by the caller.
  */
 async function vouch(scope: Scope, userId: number, uploadId: string, chunks: Vouched): Promise<void> {
-  const nowMs = Date.parse(scope.now);
-  await ownUpload(scope.tx, userId, uploadId, nowMs);
-  for (const chunk of chunks) {
-    if (!(await recordChunk(scope.tx, chunk, nowMs))) {
-      throw new PodError('unavailable', `chunk ${chunk.hash} is being garbage-collected right now; send the file again in a moment`, { retryAfterSeconds: 1 });
-    }
-  }
+  await ownUpload(scope.tx, userId, uploadId, Date.parse(scope.now));
+  const [taken] = await recordChunks(scope.tx, chunks, Date.parse(scope.now));
+  if (taken !== undefined) throw collecting(taken);
   await addOwners(scope.tx, userId, chunks.map((chunk) => chunk.hash));
 }
 
-const commit = commitOp as WriteHandler<'files.upload.commit', FilesTables, { proven: string[]; manifest: string }>;
+const commit = commitOp as WriteHandler<'files.upload.commit', FilesTables, Prepared>;
+const nothingProven = () => ({ proven: [], record: [] as [] });
 
-/** The commit of uploads whose bytes the gateway read, chunked and hashed itself (WebDAV PUT). */
+/** The commit of uploads whose bytes the gateway read, chunked and hashed itself (WebDAV PUT, PUT /v1/files/content). */
 export const sealOps: AppOps<FilesTables> = {
   'files.upload.vouch': {
     async write(scope, input, request) {
@@ -37,25 +37,31 @@ export const sealOps: AppOps<FilesTables> = {
     },
   },
   'files.upload.seal': {
-    async prepare(input, request, ctx) {
-      await ownUpload(ctx.db, request.caller!.userId, input.uploadId, Date.now());
-      return { proven: [], manifest: await manifestDigest(ctx.db, input.uploadId) };
+    async prepare(input, request, ctx): Promise<Prepared> {
+      const upload = await ownUpload(ctx.db, request.caller!.userId, input.uploadId, Date.now());
+      return { accepted: nothingProven(), manifest: await manifestDigest(ctx.db, input.uploadId), memberships: await prepareMemberships(ctx, request, [upload.path]) };
     },
-    async write(scope, input, request: RequestInfo & { prepared: { proven: string[]; manifest: string } }, ctx) {
+    async write(scope, input, request: RequestInfo & { prepared: Prepared }, ctx) {
       await vouch(scope, request.caller!.userId, input.uploadId, input.chunks);
       return commit.write(scope, { uploadId: input.uploadId }, request, ctx);
     },
   },
   'files.upload.put': {
-    async prepare(input) {
+    async prepare(input, request, ctx): Promise<Prepared> {
+      // Chunks not vouched for must be held by the caller already: refused here, before a transaction, when not.
+      const vouched = new Set(input.vouched.map((chunk) => chunk.hash));
+      const needs = await needsOf(ctx.db, request.caller!.userId, input.chunks.flatMap((chunk, idx) => (vouched.has(chunk.hash) ? [] : [{ idx, hash: chunk.hash }])));
+      if (needs.send.length + needs.prove.length > 0) {
+        throw new PodError('conflict', `the pod does not hold this content for you: send the file's bytes`, { send: needs.send, prove: needs.prove });
+      }
       // The same digest manifestDigest computes from stored entries.
       const digest = createHash('sha256');
       for (const chunk of input.chunks) digest.update(`${chunk.hash} ${chunk.size}\n`);
-      return { proven: [], manifest: digest.digest('hex') };
+      return { accepted: nothingProven(), manifest: digest.digest('hex'), memberships: await prepareMemberships(ctx, request, [input.path]) };
     },
-    async write(scope, input, request: RequestInfo & { prepared: { proven: string[]; manifest: string } }, ctx) {
+    async write(scope, input, request: RequestInfo & { prepared: Prepared }, ctx) {
       const userId = request.caller!.userId;
-      if (pathNames(input.path).length === 0) throw new PodError('invalid', 'name the file to upload, not the root folder');
+      if (pathNames(isSharedPath(input.path) ? splitSharedPath(input.path).path : input.path).length === 0) throw new PodError('invalid', 'name the file to upload, not the root folder');
       checkDeclaredSize(input.size, input.chunks.length);
       const upload = {
         id: randomBytes(16).toString('base64url'),
@@ -64,15 +70,16 @@ export const sealOps: AppOps<FilesTables> = {
         size: input.size,
         hash: input.hash,
         chunk_count: input.chunks.length,
-        content_type: null,
-        overwrite: 1,
+        content_type: input.type ?? null,
+        overwrite: input.overwrite === false ? 0 : 1,
         nonce: randomBytes(32).toString('hex'),
+        receipt_key: randomBytes(32).toString('hex'),
         created_at: scope.now,
         expires_at: Date.parse(scope.now) + ctx.settings.filesUploadTtlMs,
       };
       await createUpload(scope.tx, upload);
       await applyPage(scope.tx, upload, 0, input.chunks);
-      await vouch(scope, userId, upload.id, input.vouched);
+      if (input.vouched.length > 0) await vouch(scope, userId, upload.id, input.vouched);
       return commit.write(scope, { uploadId: upload.id }, request, ctx);
     },
   },

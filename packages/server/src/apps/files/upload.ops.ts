@@ -4,18 +4,17 @@ import type { AppOps, RequestInfo } from '../../runtime/app.ts';
 import type { FilesTables } from '../../store/schema.ts';
 import { ownUpload, walkPlace } from './access.ts';
 import { applyPage, checkDeclaredSize, needsOf, pageNeeds } from './manifest.ts';
-import { verifyProofs } from './proofs.ts';
+import { acceptProofs, collecting, recordAccepted, storedUnrecorded, type Accepted } from './possession.ts';
+import { receiptFor } from './proofs.ts';
 import { quotaExceeded, type Scope } from './tree.ts';
 import {
-  addOwners,
-  chunkState,
+  chunkStates,
   createUpload,
-  declaredSize,
   deleteUploads,
+  expectedChunk,
   extendUpload,
   markDamaged,
   openUploadCount,
-  recordChunk,
   resumableUpload,
   uploadEntries,
 } from './uploads.repo.ts';
@@ -40,17 +39,21 @@ async function checkTarget(scope: Scope, viewer: Viewer, path: string, overwrite
   return ownerId;
 }
 
-/** The upload protocol (but the commit, commit.ts): begin, more manifest, status, proofs, cancel; and the gateway's two internal calls. */
+/** The upload protocol (but the commit, commit.ts): begin, more manifest, status, proofs, cancel; and the gateway's internal calls. */
 export const uploadOps: AppOps<FilesTables> = {
   'files.upload.begin': {
-    prepare: (input, request, ctx) => prepareMemberships(ctx, request, [input.path]),
-    async write(scope, input, request, ctx) {
+    async prepare(input, request, ctx) {
+      // Chunks an earlier run sent (resuming, or after a refused commit) are stored but not recorded: the commit records them.
+      const stored = await storedUnrecorded(ctx, request.caller!.userId, input.chunks.map((chunk) => chunk.hash));
+      return { memberships: await prepareMemberships(ctx, request, [input.path]), stored };
+    },
+    async write(scope, input, request: RequestInfo & { prepared: { memberships: Memberships | undefined; stored: Set<string> } }, ctx) {
       const userId = request.caller!.userId;
       const nowMs = Date.parse(scope.now);
       checkDeclaredSize(input.size, input.chunkCount);
       if (input.chunks.length > input.chunkCount) throw new PodError('invalid', `the manifest has ${input.chunkCount} entries (chunkCount), not ${input.chunks.length}`);
       const overwrite = input.overwrite ?? true;
-      const ownerId = await checkTarget(scope, writeViewer(request, request.prepared as Memberships | undefined), input.path, overwrite);
+      const ownerId = await checkTarget(scope, writeViewer(request, request.prepared.memberships), input.path, overwrite);
       const quota = ctx.settings.filesQuotaBytes;
       // Early word for the uploader, before any byte is sent; the commit decides. The bytes count against the owner.
       if (quota > 0) {
@@ -78,22 +81,24 @@ export const uploadOps: AppOps<FilesTables> = {
           content_type: input.type ?? null,
           overwrite: overwrite ? 1 : 0,
           nonce: randomBytes(32).toString('hex'),
+          receipt_key: randomBytes(32).toString('hex'),
           created_at: scope.now,
           expires_at: expiresAt,
         };
         await createUpload(scope.tx, upload);
       }
       const received = await applyPage(scope.tx, upload, 0, input.chunks);
-      const needs = await needsOf(scope.tx, userId, input.chunks.map((chunk, idx) => ({ idx, hash: chunk.hash })));
+      const needs = await needsOf(scope.tx, userId, input.chunks.map((chunk, idx) => ({ idx, hash: chunk.hash })), request.prepared.stored);
       return { uploadId: upload.id, nonce: upload.nonce, expiresAt: new Date(expiresAt).toISOString(), chunkCount: input.chunkCount, received, ...needs };
     },
   },
   'files.upload.manifest': {
-    async write(scope, input, request, ctx) {
+    prepare: (input, request, ctx) => storedUnrecorded(ctx, request.caller!.userId, input.chunks.map((chunk) => chunk.hash)),
+    async write(scope, input, request: RequestInfo & { prepared: Set<string> }, ctx) {
       const upload = await ownUpload(scope.tx, request.caller!.userId, input.uploadId, Date.parse(scope.now));
       const received = await applyPage(scope.tx, upload, input.from, input.chunks);
       await extendUpload(scope.tx, upload.id, Date.parse(scope.now) + ctx.settings.filesUploadTtlMs);
-      const needs = await needsOf(scope.tx, request.caller!.userId, input.chunks.map((chunk, index) => ({ idx: input.from + index, hash: chunk.hash })));
+      const needs = await needsOf(scope.tx, request.caller!.userId, input.chunks.map((chunk, index) => ({ idx: input.from + index, hash: chunk.hash })), request.prepared);
       return { received, ...needs };
     },
   },
@@ -102,7 +107,7 @@ export const uploadOps: AppOps<FilesTables> = {
       const userId = request.caller!.userId;
       const upload = await ownUpload(ctx.db, userId, input.uploadId, Date.now());
       const from = input.from ?? 0;
-      const needs = await pageNeeds(ctx.db, userId, upload, from);
+      const needs = await pageNeeds(ctx, userId, upload, from);
       return {
         ...needs,
         chunkCount: Number(upload.chunk_count),
@@ -114,14 +119,13 @@ export const uploadOps: AppOps<FilesTables> = {
   'files.upload.prove': {
     async prepare(input, request, ctx) {
       const userId = request.caller!.userId;
-      const upload = await ownUpload(ctx.db, userId, input.uploadId, Date.now());
-      return verifyProofs(ctx.blobs, upload, input.proofs, (hash) => declaredSize(ctx.db, userId, upload.id, hash, Date.now()));
+      return acceptProofs(ctx, userId, await ownUpload(ctx.db, userId, input.uploadId, Date.now()), input.proofs);
     },
-    async write(scope, input, request: RequestInfo & { prepared: string[] }, ctx) {
+    async write(scope, input, request: RequestInfo & { prepared: Accepted }, ctx) {
       const upload = await ownUpload(scope.tx, request.caller!.userId, input.uploadId, Date.parse(scope.now));
-      await addOwners(scope.tx, request.caller!.userId, request.prepared);
+      await recordAccepted(scope.tx, request.caller!.userId, request.prepared, Date.parse(scope.now));
       await extendUpload(scope.tx, upload.id, Date.parse(scope.now) + ctx.settings.filesUploadTtlMs);
-      return { proven: request.prepared.length };
+      return { proven: request.prepared.proven.length };
     },
   },
   'files.upload.cancel': {
@@ -133,25 +137,12 @@ export const uploadOps: AppOps<FilesTables> = {
   },
   'files.upload.expect': {
     async read(input, request, ctx) {
-      const size = await declaredSize(ctx.db, request.caller!.userId, input.uploadId, input.hash, Date.now());
-      if (size === undefined) throw new PodError('not_found', `chunk ${input.hash} is not part of an open upload ${input.uploadId} of yours`);
+      const expected = await expectedChunk(ctx.db, request.caller!.userId, input.uploadId, input.hash, Date.now());
+      if (!expected) throw new PodError('not_found', `chunk ${input.hash} is not part of an open upload ${input.uploadId} of yours`);
       // Its blob is being removed; taking the bytes now could see them removed right after.
-      if ((await chunkState(ctx.db, input.hash)) === 'deleting') throw collecting(input.hash);
-      return { size };
-    },
-  },
-  'files.upload.stored': {
-    async write(scope, input, request, ctx) {
-      const userId = request.caller!.userId;
-      const nowMs = Date.parse(scope.now);
-      const size = await declaredSize(scope.tx, userId, input.uploadId, input.hash, nowMs);
-      if (size === undefined) throw new PodError('not_found', `chunk ${input.hash} is not part of an open upload ${input.uploadId} of yours`);
-      if (size !== input.size) throw new PodError('invalid', `chunk ${input.hash} has ${input.size} bytes, not the ${size} the manifest says`);
-      if (!(await recordChunk(scope.tx, input, nowMs))) throw collecting(input.hash);
-      // Sending the bytes is the strongest proof of holding them.
-      await addOwners(scope.tx, userId, [input.hash]);
-      await extendUpload(scope.tx, input.uploadId, nowMs + ctx.settings.filesUploadTtlMs);
-      return {};
+      if ((await chunkStates(ctx.db, [input.hash])).get(input.hash) === 'deleting') throw collecting(input.hash);
+      // Nothing is written: the open upload protects the blob from the collector until the commit records it.
+      return { size: expected.size, proof: receiptFor(expected, input.hash, expected.size) };
     },
   },
   'files.chunk.damaged': {
@@ -162,7 +153,3 @@ export const uploadOps: AppOps<FilesTables> = {
     },
   },
 };
-
-function collecting(hash: string): PodError {
-  return new PodError('unavailable', `chunk ${hash} is being garbage-collected right now; send it again in a moment`, { retryAfterSeconds: 1 });
-}

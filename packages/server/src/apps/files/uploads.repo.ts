@@ -18,8 +18,8 @@ export async function openUpload(db: Db, userId: number, uploadId: string, nowMs
 }
 
 /** The caller's unfinished upload of this very content to this path, to resume. */
-export async function resumableUpload(tx: Tx, userId: number, target: { path: string; size: number; hash: string; chunkCount: number }, nowMs: number): Promise<UploadRow | undefined> {
-  return tx
+export async function resumableUpload(db: Db, userId: number, target: { path: string; size: number; hash: string; chunkCount: number }, nowMs: number): Promise<UploadRow | undefined> {
+  return db
     .selectFrom('files_uploads')
     .selectAll()
     .where('user_id', '=', userId)
@@ -148,23 +148,28 @@ export async function addOwners(tx: Tx, userId: number, hashes: readonly string[
 }
 
 /**
- * Records that a chunk's bytes are in the blob store (checked by the gateway as it stored
- * them), or refreshes when they last were; a damaged chunk is whole again. Answers false when
- * the collector is removing them right now: they must be sent again afterwards.
+ * Records that chunks' bytes are in the blob store (checked against their hashes as they were
+ * stored), or refreshes when they last were; a damaged chunk is whole again. Answers those the
+ * collector is removing right now: they must be sent again afterwards.
  */
-export async function recordChunk(tx: Tx, chunk: { hash: string; size: number; storedBytes: number }, nowMs: number): Promise<boolean> {
-  await tx
-    .insertInto('files_chunks')
-    .values({ hash: chunk.hash, size: chunk.size, stored_size: chunk.storedBytes, refs: 0, touched_at: nowMs, state: 'present' })
-    .onConflict((oc) =>
-      oc
-        .column('hash')
-        .doUpdateSet({ touched_at: nowMs, state: 'present', stored_size: chunk.storedBytes })
-        .where('files_chunks.state', 'in', ['present', 'damaged']),
-    )
-    .execute();
-  const row = await tx.selectFrom('files_chunks').select('state').where('hash', '=', chunk.hash).executeTakeFirst();
-  return row?.state === 'present';
+export async function recordChunks(tx: Tx, chunks: ReadonlyArray<{ hash: string; size: number; storedBytes: number }>, nowMs: number): Promise<string[]> {
+  const collecting: string[] = [];
+  for (let start = 0; start < chunks.length; start += 200) {
+    const page = chunks.slice(start, start + 200);
+    await tx
+      .insertInto('files_chunks')
+      .values(page.map((chunk) => ({ hash: chunk.hash, size: chunk.size, stored_size: chunk.storedBytes, refs: 0, touched_at: nowMs, state: 'present' as const })))
+      .onConflict((oc) =>
+        oc
+          .column('hash')
+          .doUpdateSet((eb) => ({ touched_at: nowMs, state: 'present', stored_size: eb.ref('excluded.stored_size') }))
+          .where('files_chunks.state', 'in', ['present', 'damaged']),
+      )
+      .execute();
+    const states = await chunkStates(tx, page.map((chunk) => chunk.hash));
+    for (const chunk of page) if (states.get(chunk.hash) !== 'present') collecting.push(chunk.hash);
+  }
+  return collecting;
 }
 
 /** A chunk read back corrupt: uploads that name it must send its bytes again. */
@@ -172,8 +177,52 @@ export async function markDamaged(tx: Tx, hash: string): Promise<void> {
   await tx.updateTable('files_chunks').set({ state: 'damaged' }).where('hash', '=', hash).where('state', '=', 'present').execute();
 }
 
-/** Whether a chunk is being collected right now (its blob may be gone any moment). */
-export async function chunkState(db: Db, hash: string): Promise<'present' | 'damaged' | 'deleting' | undefined> {
-  const row = await db.selectFrom('files_chunks').select('state').where('hash', '=', hash).executeTakeFirst();
-  return row?.state;
+/** The state of each of `hashes` that has a row: whether it is being collected right now (its blob may be gone any moment), damaged, or present. */
+export async function chunkStates(db: Db, hashes: readonly string[]): Promise<Map<string, 'present' | 'damaged' | 'deleting'>> {
+  const states = new Map<string, 'present' | 'damaged' | 'deleting'>();
+  const unique = [...new Set(hashes)];
+  for (let start = 0; start < unique.length; start += 500) {
+    const rows = await db.selectFrom('files_chunks').select(['hash', 'state']).where('hash', 'in', unique.slice(start, start + 500)).execute();
+    for (const row of rows) states.set(row.hash, row.state);
+  }
+  return states;
+}
+
+/**
+ * Of `hashes`, those with no chunk row that an open upload of the user names: chunks this user
+ * may have sent, whose blobs the commit that never came would have recorded.
+ */
+export async function unrecordedInOpenUploads(db: Db, userId: number, hashes: readonly string[], nowMs: number): Promise<string[]> {
+  const found: string[] = [];
+  const unique = [...new Set(hashes)];
+  for (let start = 0; start < unique.length; start += 500) {
+    const rows = await db
+      .selectFrom('files_upload_chunks as uc')
+      .innerJoin('files_uploads as u', 'u.id', 'uc.upload_id')
+      .leftJoin('files_chunks as c', 'c.hash', 'uc.hash')
+      .select('uc.hash')
+      .distinct()
+      .where('uc.hash', 'in', unique.slice(start, start + 500))
+      .where('u.user_id', '=', userId)
+      .where('u.expires_at', '>', nowMs)
+      .where('c.hash', 'is', null)
+      .execute();
+    for (const row of rows) found.push(row.hash);
+  }
+  return found;
+}
+
+/** What the gateway needs before taking a chunk's bytes: the size an open upload of the caller declared for `hash`, and that upload's secret. */
+export async function expectedChunk(db: Db, userId: number, uploadId: string, hash: string, nowMs: number): Promise<{ size: number; receipt_key: string } | undefined> {
+  const row = await db
+    .selectFrom('files_upload_chunks as uc')
+    .innerJoin('files_uploads as u', 'u.id', 'uc.upload_id')
+    .select(['uc.size', 'u.receipt_key'])
+    .where('uc.upload_id', '=', uploadId)
+    .where('uc.hash', '=', hash)
+    .where('u.user_id', '=', userId)
+    .where('u.expires_at', '>', nowMs)
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? undefined : { size: Number(row.size), receipt_key: row.receipt_key };
 }

@@ -1,19 +1,10 @@
-import { MAX_MANIFEST_PAGE, PodError, type ChunkRef } from '@pod/protocol';
-import { Chunker, type Chunk } from '@pod/sdk/chunker';
-import { createHash } from 'node:crypto';
+import { MAX_MANIFEST_PAGE, PodError } from '@pod/protocol';
 import { askFiles } from '../ask-files.ts';
 import { serveFile } from '../download.ts';
+import { commitSmall, storeBody } from '../store-body.ts';
 import { bodyStream } from './body.ts';
 import { DavStatus, parentOf, stateOf, type Dav } from './context.ts';
 import { checkPreconditions } from './preconditions.ts';
-
-/** Chunks hashed and written to the blob store at once while the body streams in: bounds memory to a few chunks. */
-const PARALLEL_PUTS = 6;
-/** A body up to this size is kept in memory until its commit, so that it can take the one-transaction path. */
-const SMALL_BODY_BYTES = 16 * 1024 * 1024;
-
-/** The chunker's own hashing is left out: chunks are hashed on the thread pool (see storeBody). */
-const noHash = () => ({ update: () => {}, digest: () => '' });
 
 /** GET and HEAD of a file, through the same path as /v1/files/content: ranges, ETag, integrity checks. */
 export async function get(dav: Dav): Promise<void> {
@@ -25,8 +16,6 @@ export async function get(dav: Dav): Promise<void> {
   }
   await serveFile(dav.deps, dav.caller, { target: state.entry.id, inline: false }, dav.request, dav.reply);
 }
-
-type Stored = { hash: string; size: number; storedBytes: number };
 
 /**
  * PUT streams the body through the FastCDC chunker into the blob store, a few chunks at a
@@ -44,15 +33,10 @@ export async function put(dav: Dav): Promise<void> {
   await checkPreconditions(dav, new Map([[dav.path, state]]), state.entry ? [{ path: dav.path, infinite: false }] : [{ path: dav.path, infinite: false }, { path: parentOf(dav.path), infinite: false }]);
   if (dav.request.headers['content-range'] !== undefined) throw new DavStatus(501, 'a partial PUT (Content-Range) is not supported; send the whole file');
 
-  const body = await storeBody(dav);
-  const { manifest, hash, size } = body;
-  if (body.kept && manifest.length <= MAX_MANIFEST_PAGE) {
-    const stored = await body.written;
-    const { entry } = await askFiles(dav.deps, dav.caller, 'files.upload.put', { path: dav.path, size, hash, chunks: manifest, vouched: [...stored.values()] });
-    // The chunks are referenced now, so no collector takes them any more; one it removed
-    // between its write above and the commit is written again from the bytes still held.
-    const present = await dav.deps.blobs.has([...stored.keys()]);
-    for (const [chunkHash, bytes] of body.kept) if (!present.has(chunkHash)) await dav.deps.blobs.put(chunkHash, bytes, { hashed: true });
+  const body = await storeBody(dav.deps, bodyStream(dav.request));
+  const { manifest, hash, size, kept } = body;
+  if (kept && manifest.length <= MAX_MANIFEST_PAGE) {
+    const entry = await commitSmall(dav.deps, dav.caller, { path: dav.path }, { ...body, kept });
     dav.reply.header('etag', `"${entry.hash}"`).code(state.entry ? 204 : 201).send();
     return;
   }
@@ -95,81 +79,4 @@ async function settleAfter<T>(first: Promise<T>, second: Promise<unknown>): Prom
   await second;
   if (outcome.status === 'rejected') throw outcome.reason;
   return outcome.value;
-}
-
-interface StoredBody {
-  manifest: ChunkRef[];
-  hash: string;
-  size: number;
-  /** Settles once every chunk is in the blob store: each distinct chunk, with what it takes there. */
-  written: Promise<Map<string, Stored>>;
-  /** The chunks' bytes, by hash, for a small body (SMALL_BODY_BYTES). */
-  kept: Map<string, Uint8Array> | undefined;
-}
-
-/**
- * Streams the body through the chunker. The main thread only cuts (the gear hash) and hashes
- * the whole file; each chunk is hashed on the thread pool (WebCrypto) and written there, a few
- * at a time, so one upload uses both cores. Answers once every chunk's hash is known.
- */
-async function storeBody(dav: Dav): Promise<StoredBody> {
-  const chunker = new Chunker({ sha256: noHash, withBytes: true });
-  const whole = createHash('sha256');
-  const manifest: ChunkRef[] = [];
-  const stored = new Map<string, Stored>();
-  const hashing: Array<Promise<void>> = [];
-  const writing = new Set<Promise<void>>();
-  let kept: Map<string, Uint8Array> | undefined = new Map();
-  let keptBytes = 0;
-  let failure: unknown;
-  const take = (chunk: Chunk) => {
-    const entry = { hash: '', size: chunk.length };
-    manifest.push(entry);
-    const bytes = chunk.bytes!;
-    const job = crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>).then(async (digest) => {
-      entry.hash = Buffer.from(digest).toString('hex');
-      if (stored.has(entry.hash)) return;
-      keptBytes += bytes.length;
-      if (keptBytes > SMALL_BODY_BYTES) kept = undefined;
-      kept?.set(entry.hash, bytes);
-      stored.set(entry.hash, { hash: entry.hash, size: entry.size, storedBytes: 0 });
-      stored.get(entry.hash)!.storedBytes = await storeChunk(dav, entry.hash, bytes);
-    });
-    const tracked = job.catch((error: unknown) => void (failure ??= error));
-    hashing.push(job.then(() => {}, () => {}));
-    writing.add(tracked);
-    void tracked.finally(() => writing.delete(tracked));
-  };
-  try {
-    for await (const piece of bodyStream(dav.request) as AsyncIterable<Buffer>) {
-      whole.update(piece);
-      for (const chunk of chunker.push(piece)) take(chunk);
-      while (writing.size >= PARALLEL_PUTS) await Promise.race(writing);
-      if (failure) break;
-    }
-  } catch (error) {
-    await Promise.allSettled(writing);
-    throw new PodError('invalid', `the request body could not be read (${(error as Error).message})`);
-  }
-  const end = chunker.end();
-  if (end.last) take(end.last);
-  const written = (async () => {
-    await Promise.allSettled([...writing]);
-    while (writing.size > 0) await Promise.allSettled([...writing]);
-    if (failure) throw failure;
-    return stored;
-  })();
-  // Hashes are known before the writes end; a failed write fails the upload through `written`.
-  await Promise.all(hashing);
-  if (failure) {
-    await written.catch(() => {});
-    throw failure;
-  }
-  written.catch(() => {});
-  return { manifest, hash: whole.digest('hex'), size: end.file.size, written, kept };
-}
-
-async function storeChunk(dav: Dav, hash: string, bytes: Uint8Array): Promise<number> {
-  await dav.deps.blobs.put(hash, bytes, { hashed: true });
-  return (await dav.deps.blobs.stat(hash))?.storedBytes ?? bytes.length;
 }

@@ -11,6 +11,7 @@ import * as dav from './0007_dav.ts';
 import * as skin from './0008_skin.ts';
 import * as imAttachments from './0009_im_attachments.ts';
 import * as announcements from './0010_announcements.ts';
+import * as uploadReceipts from './0011_upload_receipts.ts';
 
 type Step = { up(db: Kysely<unknown>, kind: StoreKind): Promise<void> };
 
@@ -26,6 +27,7 @@ const steps: Record<string, Step> = {
   '0008_skin': skin,
   '0009_im_attachments': imAttachments,
   '0010_announcements': announcements,
+  '0011_upload_receipts': uploadReceipts,
 };
 
 export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<void> {
