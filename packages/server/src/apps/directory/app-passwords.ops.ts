@@ -21,7 +21,8 @@ export const appPasswordOps: AppOps<DirectoryTables> = {
     async write(scope, input, request) {
       const userId = request.caller!.userId;
       if ((await countAppPasswords(scope.tx, userId)) >= MAX_APP_PASSWORDS) throw new PodError('conflict', `you have ${MAX_APP_PASSWORDS} app passwords; revoke some first`);
-      const id = randomBytes(6).toString('base64url');
+      // Hex, not base64url: an id typed after `pod app-password revoke` must not start with '-'.
+      const id = randomBytes(6).toString('hex');
       const password = `pod-${randomBytes(32).toString('base64url')}`;
       await insertAppPassword(scope.tx, { id, userId, secretHash: tokenHash(password), label: input.label, now: scope.now });
       return { id, label: input.label, createdAt: scope.now, lastUsedAt: null, password };
