@@ -4,6 +4,7 @@ import { buddyEntry } from './ops/directory.ts';
 import { presenceEntry } from './ops/presence.ts';
 import { imMessage } from './ops/im.ts';
 import { fileEntry } from './files/schemas.ts';
+import { memberChange, myRoom, room, roomInvitation, roomMember, roomMessage } from './rooms/schemas.ts';
 
 /**
  * Every event a client can receive. Stored events carry a mailbox `seq`; transient ones
@@ -22,9 +23,41 @@ export const eventBodies = {
    * `trashedAt`), `removed` the ids deleted for good, each with everything that was inside it.
    */
   'files.changed': z.strictObject({ entries: z.array(fileEntry), removed: z.array(z.number().int()) }),
+  /** A message in a room I am in (my own too, for my other devices). */
+  'room.message': roomMessage,
+  'room.edited': z.strictObject({ room: z.string(), id: z.string(), text: z.string(), editedAt: z.string(), mentions: z.array(z.string()) }),
+  /** A message deleted for everyone; `order` and `from` let a client correct its unread count. */
+  'room.deleted': z.strictObject({ room: z.string(), id: z.string(), order: z.number().int(), from: userName, by: userName, at: z.string() }),
+  /** One reaction added or taken back. */
+  'room.reaction': z.strictObject({ room: z.string(), id: z.string(), emoji: z.string(), user: userName, added: z.boolean() }),
+  /**
+   * A membership changed: to the room's members and to the person concerned. `member` is their
+   * row now, null once they are out; `members` the room's count after the change. The person
+   * concerned, while in the room, also gets the room as they now see it in `mine`.
+   */
+  'room.member': z.strictObject({
+    room: z.string(),
+    name: userName,
+    change: memberChange,
+    member: roomMember.nullable(),
+    members: z.number().int(),
+    by: userName.nullable(),
+    reason: z.string(),
+    mine: myRoom.optional(),
+  }),
+  /** The room's settings changed (topic, kind, history, retention). */
+  'room.updated': room,
+  /** I was invited (`pending`), or my invitation was answered or withdrawn on some device (`closed`). */
+  'room.invitation': z.strictObject({ invitation: roomInvitation, state: z.enum(['pending', 'closed']) }),
+  /** My read marker moved (on any of my devices). */
+  'room.read': z.strictObject({ room: z.string(), readOrder: z.number().int(), unread: z.number().int() }),
+  /** Someone named me (or `@room`) in a message. */
+  'room.mention': z.strictObject({ room: z.string(), id: z.string(), from: userName, text: z.string() }),
+  /** Transient: a member is typing. */
+  'room.typing': z.strictObject({ room: z.string(), name: userName }),
 } as const;
 
-export const transientEventTypes = new Set<EventType>(['presence']);
+export const transientEventTypes = new Set<EventType>(['presence', 'room.typing']);
 
 export type EventType = keyof typeof eventBodies;
 export type EventBody<T extends EventType> = z.infer<(typeof eventBodies)[T]>;

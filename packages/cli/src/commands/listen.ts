@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { signedIn } from '../api.ts';
 import { formatTime, jsonOption, outputFor } from '../output.ts';
 import { showPresence } from './presence.ts';
+import { showRoomEvent } from './rooms-format.ts';
 
 const CONNECT_TIMEOUT_MS = 15_000;
 
@@ -12,7 +13,7 @@ export function registerListen(program: Command): void {
   jsonOption(
     program
       .command('listen')
-      .description('print each event as it arrives (messages, receipts, buddy changes, presence) until interrupted')
+      .description('print each event as it arrives (messages, receipts, buddy changes, presence, rooms) until interrupted')
       .option('--resume', 'first print what arrived since the last pod listen of this login stopped')
       .addHelpText('after', '\nWith --json: one JSON object per line, {"seq"?, "type", "body"}; presence events carry no seq.'),
   ).action(async (flags: { resume?: boolean }, command: Command) => {
@@ -97,5 +98,7 @@ export function showEvent(event: PodEvent, me: string): string {
       const changed = entries.map((entry) => `${entry.name}${entry.trashedAt ? ' (in the trash)' : ''}`);
       return `your files changed: ${[...changed, ...(removed.length ? [`${removed.length} deleted for good`] : [])].join(', ')}`;
     }
+    default:
+      return showRoomEvent(event, me);
   }
 }

@@ -8,10 +8,11 @@ import { filesUploadOps } from './files-upload.ts';
 import { filesSharingOps } from './files-sharing.ts';
 import { imOps } from './im.ts';
 import { presenceOps } from './presence.ts';
+import { roomsOps } from './rooms.ts';
 import type { OpDef } from './define.ts';
 
 /** Every operation Pod answers, in one registry: name -> owning app, access, schemas. */
-export const ops = { ...authOps, ...directoryOps, ...presenceOps, ...imOps, ...filesOps, ...filesUploadOps, ...appPasswordOps, ...filesDavOps, ...filesSharingOps } as const satisfies Record<string, OpDef>;
+export const ops = { ...authOps, ...directoryOps, ...presenceOps, ...imOps, ...filesOps, ...filesUploadOps, ...appPasswordOps, ...filesDavOps, ...filesSharingOps, ...roomsOps } as const satisfies Record<string, OpDef>;
 
 export type Ops = typeof ops;
 export type OpName = keyof Ops;

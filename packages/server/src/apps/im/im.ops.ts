@@ -2,7 +2,7 @@ import { PodError, type FileAttachment, type ImMessage } from '@pod/protocol';
 import type { AppContext, AppOps, RequestInfo, WriteScope } from '../../runtime/app.ts';
 import type { ImTables } from '../../store/schema.ts';
 import { conversations, historyPage, insertMessages, markReceipts } from './im.repo.ts';
-import { newMessageId } from './message-id.ts';
+import { newMessageId } from '../message-id.ts';
 import { permissions, type Permission } from './permissions.ts';
 
 const DEFAULT_PAGE = 50;

@@ -10,6 +10,7 @@ import * as filesSharing from './0006_files_sharing.ts';
 import * as dav from './0007_dav.ts';
 import * as skin from './0008_skin.ts';
 import * as imAttachments from './0009_im_attachments.ts';
+import * as rooms from './0012_rooms.ts';
 
 type Step = { up(db: Kysely<unknown>, kind: StoreKind): Promise<void> };
 
@@ -24,6 +25,7 @@ const steps: Record<string, Step> = {
   '0007_dav': dav,
   '0008_skin': skin,
   '0009_im_attachments': imAttachments,
+  '0012_rooms': rooms,
 };
 
 export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<void> {

@@ -1,0 +1,8 @@
+import { defineApp } from '../../runtime/app.ts';
+import type { RoomsTables } from '../../store/schema.ts';
+import { membershipOps } from './membership.ops.ts';
+import { messageOps } from './messages.ops.ts';
+import { moderationOps } from './moderation.ops.ts';
+
+/** Chat rooms: membership, roles and moderation, messages delivered to every member's mailbox. */
+export const roomsApp = defineApp<RoomsTables>({ name: 'rooms', ops: { ...membershipOps, ...moderationOps, ...messageOps } });
