@@ -5,4 +5,4 @@ export { applyMyRoomsEvent, applyRoomHistoryEvent, applyRoomMembersEvent, type M
 export { Chunker, chunkAll, chunkStream, CHUNK_AVG, CHUNK_MAX, CHUNK_MIN, type Chunk, type ChunkerOptions, type ChunkStream, type FileDigest, type Sha256, type Sha256Factory } from './files/chunker.ts';
 export { uploadBlob, type BrowserUploadOptions, type BrowserUploadProgress, type CallOp } from './files/upload-browser.ts';
 export { PodError } from '@pod/protocol';
-export type { PodEvent, EventType, OpName, OpInput, OpOutput, ClientOpName, BuddyList, ImMessage, PresenceEntry, Profile, FileEntry, FileVersion, FileRef, MyRoom, Room, RoomMember, RoomMessage, RoomInvitation } from '@pod/protocol';
+export type { PodEvent, EventType, OpName, OpInput, OpOutput, ClientOpName, BuddyList, ImMessage, PresenceEntry, Profile, FileEntry, FileVersion, FileRef, MyRoom, Room, RoomKind, RoomMember, RoomMessage, RoomInvitation } from '@pod/protocol';

@@ -222,4 +222,33 @@ describe('rooms', () => {
     assert.deepEqual(mine, await sam.op('rooms.list', {}));
     assert.deepEqual(tinaRooms, await tina.op('rooms.list', {}));
   });
+
+  it('refuses bad input with a clear error and changes nothing', async () => {
+    const [vera, walt] = await Promise.all([pod.user('vera'), pod.user('walt')]);
+    await vera.op('rooms.create', { name: 'strict' });
+    await vera.op('rooms.create', { name: 'elsewhere' });
+    await walt.op('rooms.join', { room: 'strict' });
+    const kept = await vera.op('rooms.send', { room: 'strict', text: 'the only message' });
+    const other = await vera.op('rooms.send', { room: 'elsewhere', text: 'not in strict' });
+    const fits = 'é'.repeat(32 * 1024);
+    await refuses(walt.op('rooms.send', { room: 'strict', text: fits + 'x' }), 'too_large', /65536 bytes/);
+    await refuses(walt.op('rooms.send', { room: 'strict', text: '' }), 'invalid', /not empty/);
+    await refuses(walt.op('rooms.send', { room: 'strict', text: 'hi', color: 'red' } as never), 'invalid');
+    await refuses(walt.op('rooms.send', { room: 'no spaces allowed', text: 'hi' }), 'invalid', /room name/);
+    await refuses(walt.op('rooms.send', { room: 'strict', text: 'hi', replyTo: other.id }), 'not_found', /in #strict/);
+    await refuses(walt.op('rooms.edit', { id: kept.id, text: 'mine now' }), 'forbidden', /author/);
+    await refuses(walt.op('rooms.delete', { id: kept.id }), 'forbidden');
+    // A message of a room one is not in does not exist for one.
+    await refuses(walt.op('rooms.react', { id: other.id, emoji: '👍' }), 'not_found');
+    await refuses(walt.op('rooms.kick', { room: 'strict', user: 'vera' }), 'forbidden', /moderator/);
+    await refuses(walt.op('rooms.update', { room: 'strict', topic: 'walt was here' }), 'forbidden');
+    await refuses(vera.op('rooms.update', { room: 'strict', topic: 'x'.repeat(501) }), 'too_large', /500 characters/);
+    await refuses(vera.op('rooms.role', { room: 'strict', user: 'walt', role: 'king' as never }), 'invalid');
+    await refuses(vera.op('rooms.create', { name: 'strict' }), 'conflict', /taken/);
+    await refuses(vera.op('rooms.invite', { room: 'strict', user: 'nobody-at-all' }), 'not_found', /no user/);
+    const { messages } = await walt.op('rooms.history', { room: 'strict' });
+    assert.deepEqual(messages, [kept]);
+    const [room] = (await vera.op('rooms.list', {})).rooms.filter((r) => r.name === 'strict');
+    assert.deepEqual([room!.topic, room!.members, room!.role], ['', 2, 'owner']);
+  });
 });
