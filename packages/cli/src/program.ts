@@ -14,6 +14,7 @@ import { registerIm } from './commands/im.ts';
 import { registerListen } from './commands/listen.ts';
 import { registerPresence } from './commands/presence.ts';
 import { registerProfile } from './commands/profile.ts';
+import { registerRooms } from './commands/rooms.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerUser } from './commands/user.ts';
 
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerBuddies(program);
   registerPresence(program);
   registerIm(program);
+  registerRooms(program);
   registerListen(program);
   registerUpload(program);
   registerDownload(program);

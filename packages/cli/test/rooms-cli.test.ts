@@ -1,0 +1,76 @@
+import type { MyRoom, Room, RoomMessage } from '@pod/sdk/node';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestPod, type TestPod } from '../../server/test/helpers/pod.ts';
+import { cliUser, removeAll, stopAll } from './helpers/cli.ts';
+
+const listening = (line: string) => line.startsWith('listening as ');
+
+describe('rooms through the pod command', () => {
+  const cleanup: string[] = [];
+  let test: TestPod;
+  before(async () => {
+    test = await startTestPod();
+  });
+  after(async () => {
+    await stopAll();
+    await test.close();
+    await removeAll(cleanup);
+  });
+
+  it('create, the directory, join, send, history, unread counts, and listen shows room events', async () => {
+    const [ann, ben] = await Promise.all([cliUser(test, 'ann', cleanup), cliUser(test, 'ben', cleanup)]);
+    assert.match(await ann.ok(['room', 'create', 'garden', '--topic', 'plants and such']), /^created public room #garden$/m);
+    const directory = await ben.json<{ rooms: Room[] }>(['rooms', '--public']);
+    assert.deepEqual(directory.rooms.map((r) => [r.name, r.members, r.topic]), [['garden', 1, 'plants and such']]);
+    assert.match(await ben.ok(['rooms', '--public']), /^#garden\s+1 member\s+plants and such$/m);
+    await ben.ok(['room', 'join', '#garden']);
+
+    const listener = ben.spawn(['listen']);
+    await listener.line('stderr', listening);
+    const sent = await ann.json<RoomMessage>(['room', 'send', 'garden', 'the', 'tulips', 'are', 'up']);
+    assert.equal(sent.text, 'the tulips are up');
+    assert.match(await listener.line('stdout', (l) => l.includes('tulips')), /^#garden \[\d{4}-\d\d-\d\d \d\d:\d\d\] ann: the tulips are up {2}\S+$/);
+    await ann.ok(['room', 'send', 'garden', 'water them', '--reply', sent.id]);
+    assert.match(await listener.line('stdout', (l) => l.includes('water them')), /ann \(re ann: the tulips are up\): water them/);
+    assert.equal((await listener.stop('SIGINT')).code, 0);
+
+    const mine = await ben.json<{ rooms: MyRoom[] }>(['rooms']);
+    assert.deepEqual(mine.rooms.map((r) => [r.name, r.unread]), [['garden', 2]]);
+    assert.match(await ben.ok(['rooms']), /^#garden\s+2 unread/m);
+    const history = (await ben.ok(['room', 'history', 'garden', '--limit', '1'])).trim().split('\n');
+    assert.equal(history[0], '(older messages exist; raise --limit to see more)');
+    assert.match(history[1]!, /ann \(re ann: the tulips are up\): water them/);
+    await ben.ok(['room', 'read', 'garden']);
+    assert.deepEqual((await ben.json<{ rooms: MyRoom[] }>(['rooms'])).rooms.map((r) => r.unread), [0]);
+  });
+
+  it('private rooms, invitations, roles, topic and moderation, with clear errors for the rest', async () => {
+    const [cat, dan, eve] = await Promise.all([cliUser(test, 'cat', cleanup), cliUser(test, 'dan', cleanup), cliUser(test, 'eve', cleanup)]);
+    await cat.ok(['room', 'create', 'den', '--private']);
+    const hidden = await dan.run(['room', 'join', 'den']);
+    assert.equal(hidden.code, 1);
+    assert.match(hidden.stderr, /^error not_found: no room named #den/);
+    await cat.ok(['room', 'invite', 'den', 'dan']);
+    await cat.ok(['room', 'invite', 'den', 'eve']);
+    assert.match(await dan.ok(['rooms']), /invited to #den by cat: pod room accept den/);
+    await dan.ok(['room', 'accept', 'den']);
+    await eve.ok(['room', 'accept', 'den']);
+    assert.match(await cat.ok(['room', 'role', 'den', 'dan', 'moderator']), /^dan is now moderator of #den$/m);
+    const badRole = await cat.run(['room', 'role', 'den', 'dan', 'king']);
+    assert.equal(badRole.code, 2);
+    assert.match(await cat.ok(['room', 'topic', 'den', 'a', 'quiet', 'place']), /^#den: a quiet place$/m);
+
+    const notMod = await eve.run(['room', 'kick', 'den', 'dan']);
+    assert.equal(notMod.code, 1);
+    assert.match(notMod.stderr, /^error forbidden: only a moderator or above of #den may kick people/);
+    await dan.ok(['room', 'ban', 'den', 'eve', '--reason', 'too loud']);
+    const members = await cat.json<{ members: Array<{ name: string; role: string }>; banned: Array<{ name: string; reason: string }> }>(['room', 'members', 'den']);
+    assert.deepEqual(members.members.map((m) => [m.name, m.role]), [['cat', 'owner'], ['dan', 'moderator']]);
+    assert.deepEqual(members.banned.map((b) => [b.name, b.reason]), [['eve', 'too loud']]);
+    const banned = await eve.run(['room', 'history', 'den']);
+    assert.match(banned.stderr, /^error not_found/);
+    const lastOwner = await cat.run(['room', 'leave', 'den']);
+    assert.match(lastOwner.stderr, /^error conflict: you are the last owner of #den/);
+  });
+});
