@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { registerAppPasswords } from './commands/app-passwords.ts';
 import { registerAuth } from './commands/auth.ts';
 import { registerBuddies } from './commands/buddies.ts';
+import { registerConversation } from './commands/conversation.ts';
 import { registerDownload } from './commands/files-download.ts';
 import { registerFileInfo } from './commands/files-info.ts';
 import { registerPublish } from './commands/files-publish.ts';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerPresence(program);
   registerIm(program);
   registerRooms(program);
+  registerConversation(program);
   registerListen(program);
   registerUpload(program);
   registerDownload(program);

@@ -1,7 +1,8 @@
-import type { MyRoom, Room, RoomMessage } from '@pod/sdk/node';
+import { callOp, type MyRoom, type Room, type RoomMessage } from '@pod/sdk/node';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestPod, type TestPod } from '../../server/test/helpers/pod.ts';
+import { readConfig } from '../src/config.ts';
 import { cliUser, removeAll, stopAll } from './helpers/cli.ts';
 
 const listening = (line: string) => line.startsWith('listening as ');
@@ -72,5 +73,29 @@ describe('rooms through the pod command', () => {
     assert.match(banned.stderr, /^error not_found/);
     const lastOwner = await cat.run(['room', 'leave', 'den']);
     assert.match(lastOwner.stderr, /^error conflict: you are the last owner of #den/);
+  });
+
+  it('react, edit and delete work the same on room and 1:1 messages', async () => {
+    const [fay, gus] = await Promise.all([cliUser(test, 'fay', cleanup), cliUser(test, 'gus', cleanup)]);
+    await gus.ok(['room', 'create', 'porch']);
+    await fay.ok(['room', 'join', 'porch']);
+    const said = await fay.json<RoomMessage>(['room', 'send', 'porch', 'nice', 'evening']);
+    assert.match(await gus.ok(['react', '#porch', said.id, '🌅']), new RegExp(`^#porch ${said.id}: nice evening  🌅 1$`, 'm'));
+    const edited = await fay.json<RoomMessage>(['edit', said.id, 'lovely', 'evening']);
+    assert.deepEqual([edited.text, Boolean(edited.editedAt)], ['lovely evening', true]);
+    const notYours = await gus.run(['edit', said.id, 'mine']);
+    assert.match(notYours.stderr, /^error forbidden: only its author may edit a message/);
+    await gus.ok(['delete', said.id]);
+    assert.match(await gus.ok(['room', 'history', 'porch']), /fay: \(deleted\)/);
+
+    const config = readConfig(gus.configDir);
+    await callOp(config.server!, config.token!, 'settings.update', { messagesFrom: 'anyone' });
+    const direct = await fay.json<{ id: string }>(['send', 'gus', 'see you']);
+    assert.match(await gus.ok(['react', 'fay', direct.id, '👋']), /^fay -> gus \S+: see you {2}👋 1$/m);
+    assert.match(await fay.ok(['edit', direct.id, 'see you soon']), /see you soon \(edited\)/);
+    await fay.ok(['delete', direct.id]);
+    assert.match(await gus.ok(['messages', 'fay']), /fay: \(deleted\)$/m);
+    const unknown = await fay.run(['delete', 'no-such-message']);
+    assert.match(unknown.stderr, /^error not_found: no message no-such-message/);
   });
 });

@@ -13,6 +13,12 @@ import { memberChange, myRoom, room, roomInvitation, roomMember, roomMessage } f
 export const eventBodies = {
   'im.message': imMessage,
   'im.receipt': z.strictObject({ ids: z.array(z.string()), kind: z.enum(['delivered', 'read']), by: userName, at: z.string() }),
+  'im.edited': z.strictObject({ id: z.string(), from: userName, to: userName, text: z.string(), editedAt: z.string() }),
+  'im.deleted': z.strictObject({ id: z.string(), from: userName, to: userName, at: z.string() }),
+  /** One reaction added or taken back on a message between `from` and `to`. */
+  'im.reaction': z.strictObject({ id: z.string(), from: userName, to: userName, emoji: z.string(), user: userName, added: z.boolean() }),
+  /** Transient: `from` is typing to me. */
+  'im.typing': z.strictObject({ from: userName }),
   /** A buddy-list row appeared, changed, or (entry null) went away. */
   'buddy.entry': z.strictObject({ name: userName, entry: buddyEntry.nullable() }),
   'buddy.groups': z.strictObject({ groups: z.array(z.string()) }),
@@ -57,7 +63,7 @@ export const eventBodies = {
   'room.typing': z.strictObject({ room: z.string(), name: userName }),
 } as const;
 
-export const transientEventTypes = new Set<EventType>(['presence', 'room.typing']);
+export const transientEventTypes = new Set<EventType>(['presence', 'room.typing', 'im.typing']);
 
 export type EventType = keyof typeof eventBodies;
 export type EventBody<T extends EventType> = z.infer<(typeof eventBodies)[T]>;

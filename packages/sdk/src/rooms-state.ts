@@ -1,4 +1,5 @@
 import type { MyRoom, PodEvent, RoomInvitation, RoomMember, RoomMessage } from '@pod/protocol';
+import { applyReaction } from './state.ts';
 
 /** Applies room events to a fetched page of a room's history (oldest first), as a client keeps it current. */
 export function applyRoomHistoryEvent(messages: RoomMessage[], event: PodEvent, room: string): RoomMessage[] {
@@ -24,19 +25,7 @@ export function applyRoomHistoryEvent(messages: RoomMessage[], event: PodEvent, 
     }
     case 'room.reaction': {
       const { id, emoji, user, added } = event.body;
-      return messages.map((m) => {
-        if (m.id !== id) return m;
-        const reactions = m.reactions.map((r) => ({ ...r, users: [...r.users] }));
-        let reaction = reactions.find((r) => r.emoji === emoji);
-        if (added) {
-          if (!reaction) reactions.push((reaction = { emoji, count: 0, users: [] }));
-          if (!reaction.users.includes(user)) reaction.users.push(user);
-        } else if (reaction) {
-          reaction.users = reaction.users.filter((u) => u !== user);
-        }
-        for (const r of reactions) r.count = r.users.length;
-        return { ...m, reactions: reactions.filter((r) => r.count > 0) };
-      });
+      return messages.map((m) => (m.id === id ? { ...m, reactions: applyReaction(m.reactions, emoji, user, added) } : m));
     }
     default:
       return messages;

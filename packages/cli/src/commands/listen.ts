@@ -80,6 +80,14 @@ export function showEvent(event: PodEvent, me: string): string {
       const { by, kind, ids } = event.body;
       return `${by} ${kind === 'read' ? 'read' : 'received'} ${ids.length === 1 ? 'your message' : `${ids.length} of your messages`}`;
     }
+    case 'im.edited':
+      return `${event.body.from} edited message ${event.body.id}: ${event.body.text}`;
+    case 'im.deleted':
+      return `${event.body.from} deleted message ${event.body.id}`;
+    case 'im.reaction':
+      return `${event.body.user} ${event.body.added ? 'reacted' : 'took back'} ${event.body.emoji} on ${event.body.id}`;
+    case 'im.typing':
+      return `${event.body.from} is typing`;
     case 'buddy.entry': {
       const { name, entry } = event.body;
       if (entry === null) return `${name} is no longer on your buddy list`;

@@ -56,7 +56,11 @@ export interface ImTables {
     read_at: string | null;
     /** JSON array of FileAttachment, or null. */
     attachments: string | null;
+    reply_to: string | null;
+    edited_at: string | null;
+    deleted_at: string | null;
   };
+  im_reactions: { id: Generated<number>; message_id: string; user_id: number; user_name: string; emoji: string; at: string };
 }
 
 export interface FilesTables {

@@ -2,6 +2,7 @@ import type { Reaction, ReplyQuote, RoomMessage } from '@pod/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import { rowsQuery, type RowsStatement } from '../../store/hot-sql.ts';
 import type { RoomsTables } from '../../store/schema.ts';
+import { groupReactions } from '../reactions.ts';
 import type { Db, Tx } from './rooms.repo.ts';
 
 export type MessageRow = Selectable<RoomsTables['room_messages']>;
@@ -48,20 +49,10 @@ export async function insertMessages(tx: Tx, messages: readonly NewMessage[]): P
   return new Map(rows.map((row) => [row.id, Number(row.ord)]));
 }
 
-/** The reactions on messages, each emoji's in the order people reacted, emojis by first use. */
+/** The reactions on messages, each emoji's in the order people reacted. */
 export async function reactionsOf(db: Db, ids: readonly string[]): Promise<Map<string, Reaction[]>> {
-  const out = new Map<string, Reaction[]>();
-  if (ids.length === 0) return out;
-  const rows = await db.selectFrom('room_reactions').select(['message_id', 'emoji', 'user_name']).where('message_id', 'in', [...ids]).orderBy('id').execute();
-  for (const row of rows) {
-    const list = out.get(row.message_id) ?? [];
-    let reaction = list.find((r) => r.emoji === row.emoji);
-    if (!reaction) list.push((reaction = { emoji: row.emoji, count: 0, users: [] }));
-    reaction.count++;
-    reaction.users.push(row.user_name);
-    out.set(row.message_id, list);
-  }
-  return out;
+  if (ids.length === 0) return new Map();
+  return groupReactions(await db.selectFrom('room_reactions').select(['message_id', 'emoji', 'user_name']).where('message_id', 'in', [...ids]).orderBy('id').execute());
 }
 
 export function toQuote(row: MessageRow): ReplyQuote {

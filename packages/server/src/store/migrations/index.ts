@@ -11,6 +11,7 @@ import * as dav from './0007_dav.ts';
 import * as skin from './0008_skin.ts';
 import * as imAttachments from './0009_im_attachments.ts';
 import * as rooms from './0012_rooms.ts';
+import * as imConversation from './0013_im_conversation.ts';
 
 type Step = { up(db: Kysely<unknown>, kind: StoreKind): Promise<void> };
 
@@ -26,6 +27,7 @@ const steps: Record<string, Step> = {
   '0008_skin': skin,
   '0009_im_attachments': imAttachments,
   '0012_rooms': rooms,
+  '0013_im_conversation': imConversation,
 };
 
 export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<void> {
