@@ -3,6 +3,7 @@ import type { RoomsTables } from '../../store/schema.ts';
 import { membershipOps } from './membership.ops.ts';
 import { messageOps } from './messages.ops.ts';
 import { moderationOps } from './moderation.ops.ts';
+import { searchOps } from './search.ops.ts';
 
 /** Chat rooms: membership, roles and moderation, messages delivered to every member's mailbox. */
-export const roomsApp = defineApp<RoomsTables>({ name: 'rooms', ops: { ...membershipOps, ...moderationOps, ...messageOps } });
+export const roomsApp = defineApp<RoomsTables>({ name: 'rooms', ops: { ...membershipOps, ...moderationOps, ...messageOps, ...searchOps } });
