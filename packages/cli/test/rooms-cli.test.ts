@@ -73,6 +73,11 @@ describe('rooms through the pod command', () => {
     assert.match(banned.stderr, /^error not_found/);
     const lastOwner = await cat.run(['room', 'leave', 'den']);
     assert.match(lastOwner.stderr, /^error conflict: you are the last owner of #den/);
+    assert.match(await cat.ok(['room', 'retention', 'den', '30']), /^#den keeps messages for 30 days$/m);
+    await dan.ok(['room', 'send', 'den', 'for', 'the', 'record']);
+    const dump = JSON.parse(await cat.ok(['room', 'export', 'den'])) as { room: Room; messages: RoomMessage[] };
+    assert.deepEqual([dump.room.retentionDays, dump.messages.map((m) => m.text)], [30, ['for the record']]);
+    assert.match((await dan.run(['room', 'export', 'den'])).stderr, /^error forbidden: only an owner of #den may export its history/);
   });
 
   it('react, edit and delete work the same on room and 1:1 messages', async () => {

@@ -11,6 +11,13 @@ function parseRole(value: string): RoomRole {
   return role.data;
 }
 
+function parseRetention(value: string): number | null {
+  if (value === 'keep') return null;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1) throw new InvalidArgumentError('expected a whole number of days of at least 1, or keep.');
+  return days;
+}
+
 /** `pod rooms` and `pod room ...`: chat rooms. A room may be named with or without its `#`. */
 export function registerRooms(program: Command): void {
   jsonOption(
@@ -130,6 +137,19 @@ export function registerRooms(program: Command): void {
       if (p.more) lines.unshift('(older messages exist; raise --limit to see more)');
       return lines;
     });
+  });
+
+  jsonOption(
+    room.command('retention').description('how long a room keeps its messages (owners): N days, or "keep" for ever').argument('<name>').argument('<days>', 'a whole number of days, or keep', parseRetention),
+  ).action(async (name: string, days: number | null, _flags: object, command: Command) => {
+    const updated = await signedIn().call('rooms.update', { room: name, retentionDays: days });
+    outputFor(command).result(updated, (r) => (r.retentionDays === null ? `#${r.name} keeps every message` : `#${r.name} keeps messages for ${r.retentionDays} days`));
+  });
+
+  jsonOption(room.command('export').description('print a room\'s whole kept history as JSON (owners)').argument('<name>')).action(async (name: string, _flags: object, command: Command) => {
+    const dump = await signedIn().call('rooms.export', { room: name });
+    // An export is for machines either way; people get it indented.
+    outputFor(command).result(dump, (d) => JSON.stringify(d, null, 2));
   });
 
   jsonOption(room.command('read').description('mark everything in a room read, on all your devices').argument('<name>')).action(async (name: string, _flags: object, command: Command) => {
