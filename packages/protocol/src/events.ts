@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { userName } from './common.ts';
+import { presenceStatus, userName } from './common.ts';
 import { buddyEntry } from './ops/directory.ts';
 import { presenceEntry } from './ops/presence.ts';
 import { imMessage } from './ops/im.ts';
@@ -59,11 +59,13 @@ export const eventBodies = {
   'room.read': z.strictObject({ room: z.string(), readOrder: z.number().int(), unread: z.number().int() }),
   /** Someone named me (or `@room`) in a message. */
   'room.mention': z.strictObject({ room: z.string(), id: z.string(), from: userName, text: z.string() }),
+  /** Transient: what members of rooms I am in now see of someone's presence. */
+  'room.presence': z.strictObject({ name: userName, status: presenceStatus }),
   /** Transient: a member is typing. */
   'room.typing': z.strictObject({ room: z.string(), name: userName }),
 } as const;
 
-export const transientEventTypes = new Set<EventType>(['presence', 'room.typing', 'im.typing']);
+export const transientEventTypes = new Set<EventType>(['presence', 'room.typing', 'room.presence', 'im.typing']);
 
 export type EventType = keyof typeof eventBodies;
 export type EventBody<T extends EventType> = z.infer<(typeof eventBodies)[T]>;

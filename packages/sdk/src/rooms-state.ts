@@ -1,4 +1,4 @@
-import type { MyRoom, PodEvent, RoomInvitation, RoomMember, RoomMessage } from '@pod/protocol';
+import type { MyRoom, PodEvent, PresenceStatus, RoomInvitation, RoomMember, RoomMessage } from '@pod/protocol';
 import { applyReaction } from './state.ts';
 
 /** Applies room events to a fetched page of a room's history (oldest first), as a client keeps it current. */
@@ -41,6 +41,12 @@ export function applyRoomMembersEvent(members: RoomMember[], event: PodEvent, ro
   const at = members.findIndex((m) => m.name === name);
   if (at >= 0) return members.map((m) => (m.name === name ? member : m));
   return [...others, member].sort((a, b) => (a.joinedAt < b.joinedAt ? -1 : a.joinedAt > b.joinedAt ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Applies live presence to a member list that carries it (as rooms.members answers). */
+export function applyRoomPresenceEvent<T extends RoomMember & { presence: PresenceStatus }>(members: T[], event: PodEvent): T[] {
+  if (event.type !== 'room.presence') return members;
+  return members.map((m) => (m.name === event.body.name ? { ...m, presence: event.body.status } : m));
 }
 
 export interface MyRooms {

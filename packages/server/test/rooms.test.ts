@@ -1,4 +1,4 @@
-import { applyMyRoomsEvent, applyRoomHistoryEvent, applyRoomMembersEvent, type PodEvent, type RoomMessage } from '@pod/sdk';
+import { applyMyRoomsEvent, applyRoomHistoryEvent, applyRoomMembersEvent, applyRoomPresenceEvent, type PodEvent, type RoomMessage } from '@pod/sdk';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { caughtUp, signIn } from './helpers/devices.ts';
@@ -21,8 +21,13 @@ describe('rooms', () => {
     const bobClient = await bob.connect();
     const joined = await bob.op('rooms.join', { room: 'lobby' });
     assert.deepEqual([joined.role, joined.members, joined.unread], ['member', 2, 0]);
-    const { members } = await alice.op('rooms.members', { room: 'lobby' });
+    let { members } = await bob.op('rooms.members', { room: 'lobby' });
     assert.deepEqual(members.map((m) => [m.name, m.role, m.presence]), [['alice', 'owner', 'offline'], ['bob', 'member', 'online']]);
+    // Not buddies, yet fellow members: alice coming online shows in bob's member list live.
+    const online = nextEvent(bobClient, (e) => e.type === 'room.presence' && e.body.name === 'alice');
+    await alice.connect();
+    members = applyRoomPresenceEvent(members, await online);
+    assert.deepEqual(members, (await bob.op('rooms.members', { room: 'lobby' })).members);
 
     const arrival = nextEvent(bobClient, (e) => e.type === 'room.message');
     const sent = await alice.op('rooms.send', { room: 'lobby', text: 'welcome, bob' });

@@ -64,6 +64,8 @@ export function showRoomEvent(event: RoomEvent, me: string): string {
       return `#${event.body.room}: ${event.body.unread} unread`;
     case 'room.mention':
       return `#${event.body.room} ${event.body.from} mentioned you: ${event.body.text}`;
+    case 'room.presence':
+      return `${event.body.name} is ${event.body.status}`;
     case 'room.typing':
       return `#${event.body.room} ${event.body.name} is typing`;
   }

@@ -4,6 +4,7 @@ import { exportOps } from './export.ops.ts';
 import { membershipOps } from './membership.ops.ts';
 import { messageOps } from './messages.ops.ts';
 import { moderationOps } from './moderation.ops.ts';
+import { relayPresence } from './presence.ts';
 import { startRetention } from './retention.ts';
 import { searchOps } from './search.ops.ts';
 
@@ -11,5 +12,12 @@ import { searchOps } from './search.ops.ts';
 export const roomsApp = defineApp<RoomsTables>({
   name: 'rooms',
   ops: { ...membershipOps, ...moderationOps, ...messageOps, ...searchOps, ...exportOps },
-  start: (ctx) => startRetention(ctx),
+  start(ctx) {
+    const stopRetention = startRetention(ctx);
+    const stopRelay = relayPresence(ctx);
+    return () => {
+      stopRetention();
+      stopRelay();
+    };
+  },
 });

@@ -73,8 +73,10 @@ export const membershipOps: AppOps<RoomsTables> = {
       const seat = await seatIn(scope.tx, input.room, request.caller!.userId);
       const state = seat.me?.state;
       if (state === 'joined') throw new PodError('conflict', `you are already in #${seat.room.name}`);
-      if (state === 'banned') joined(seat);
+      if (state === 'banned') throw new PodError('forbidden', `you are banned from #${seat.room.name}${seat.me!.reason ? `: ${seat.me!.reason}` : ''}`);
       if (seat.room.kind === 'private' && state !== 'invited') throw new PodError('forbidden', `#${seat.room.name} is private: a moderator must invite you`);
+      // Joining answers an invitation as accepting it does, on every device of the invitee.
+      if (state === 'invited') await scope.emit([request.caller!.userId], 'room.invitation', { invitation: toInvitation(seat.room, seat.me!), state: 'closed' });
       return enter(scope, seat, request);
     },
   },
