@@ -2,6 +2,7 @@
 const benchmarks: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   im: () => import('./im/main.ts'),
   files: () => import('./files/main.ts'),
+  rooms: () => import('./rooms/main.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

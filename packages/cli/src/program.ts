@@ -4,6 +4,7 @@ import { registerAnnounce } from './commands/announce.ts';
 import { registerAppPasswords } from './commands/app-passwords.ts';
 import { registerAuth } from './commands/auth.ts';
 import { registerBuddies } from './commands/buddies.ts';
+import { registerConversation } from './commands/conversation.ts';
 import { registerDownload } from './commands/files-download.ts';
 import { registerFileInfo } from './commands/files-info.ts';
 import { registerPublish } from './commands/files-publish.ts';
@@ -15,6 +16,7 @@ import { registerIm } from './commands/im.ts';
 import { registerListen } from './commands/listen.ts';
 import { registerPresence } from './commands/presence.ts';
 import { registerProfile } from './commands/profile.ts';
+import { registerRooms } from './commands/rooms.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerUser } from './commands/user.ts';
 
@@ -41,6 +43,8 @@ export function buildProgram(): Command {
   registerBuddies(program);
   registerPresence(program);
   registerIm(program);
+  registerRooms(program);
+  registerConversation(program);
   registerListen(program);
   registerUpload(program);
   registerDownload(program);

@@ -7,6 +7,7 @@ export { sessionInfo } from './ops/auth.ts';
 export { profile, buddyEntry, buddyList, messagePolicy, type Profile, type BuddyEntry, type BuddyList } from './ops/directory.ts';
 export { presenceEntry, type PresenceEntry } from './ops/presence.ts';
 export { imMessage, MAX_MESSAGE_BYTES, type ImMessage } from './ops/im.ts';
+export * from './rooms/schemas.ts';
 export * from './files/names.ts';
 export * from './files/schemas.ts';
 export { contentTypeOf, DEFAULT_CONTENT_TYPE } from './files/content-types.ts';

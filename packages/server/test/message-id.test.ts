@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { newMessageId } from '../src/apps/im/message-id.ts';
+import { newMessageId } from '../src/apps/message-id.ts';
 
 describe('message ids', () => {
   it('are UUIDv7 strings that sort by their time', () => {

@@ -4,7 +4,7 @@ import { uploadFile } from '@pod/sdk/node';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { copyItem } from '../../server/src/apps/files/copy.ts';
 import { insertMessages } from '../../server/src/apps/im/im.repo.ts';
-import { newMessageId } from '../../server/src/apps/im/message-id.ts';
+import { newMessageId } from '../../server/src/apps/message-id.ts';
 import { appSettingsOf } from '../../server/src/main.ts';
 import type { WriteScope } from '../../server/src/runtime/app.ts';
 import type { FilesTables, ImTables } from '../../server/src/store/schema.ts';

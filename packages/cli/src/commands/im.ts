@@ -11,9 +11,10 @@ export function registerIm(program: Command): void {
       .command('send')
       .description('send NAME an instant message')
       .argument('<name>', 'the recipient')
-      .argument('<text...>', 'the message (several words are joined with spaces)'),
-  ).action(async (name: string, words: string[], _flags: object, command: Command) => {
-    const message = await signedIn().call('im.send', { to: name, text: words.join(' ') });
+      .argument('<text...>', 'the message (several words are joined with spaces)')
+      .option('--reply <id>', 'answer this message of your conversation, quoting it'),
+  ).action(async (name: string, words: string[], flags: { reply?: string }, command: Command) => {
+    const message = await signedIn().call('im.send', { to: name, text: words.join(' '), ...(flags.reply !== undefined ? { replyTo: flags.reply } : {}) });
     outputFor(command).result(message, (m) => `sent to ${m.to} at ${formatTime(m.at)}`);
   });
 
@@ -38,5 +39,8 @@ export function registerIm(program: Command): void {
 
 export function showMessage(m: ImMessage, me: string): string {
   const marks = m.from === me ? (m.readAt ? ' (read)' : m.deliveredAt ? ' (delivered)' : '') : '';
-  return `[${formatTime(m.at)}] ${m.from}: ${m.text}${marks}`;
+  const reply = m.replyTo ? ` (re ${m.replyTo.from}: ${m.replyTo.deleted ? '(deleted)' : m.replyTo.text.slice(0, 40)})` : '';
+  const text = m.deletedAt ? '(deleted)' : `${m.text}${m.editedAt ? ' (edited)' : ''}`;
+  const reactions = m.reactions ? `  ${m.reactions.map((r) => `${r.emoji} ${r.count}`).join(' ')}` : '';
+  return `[${formatTime(m.at)}] ${m.from}${reply}: ${text}${marks}${reactions}`;
 }

@@ -5,6 +5,7 @@ import { signedIn } from '../api.ts';
 import { formatTime, jsonOption, outputFor } from '../output.ts';
 import { announcementExcerpt } from './announce.ts';
 import { showPresence } from './presence.ts';
+import { showRoomEvent } from './rooms-format.ts';
 
 const CONNECT_TIMEOUT_MS = 15_000;
 
@@ -13,7 +14,7 @@ export function registerListen(program: Command): void {
   jsonOption(
     program
       .command('listen')
-      .description('print each event as it arrives (messages, receipts, buddy changes, presence) until interrupted')
+      .description('print each event as it arrives (messages, receipts, buddy changes, presence, rooms) until interrupted')
       .option('--resume', 'first print what arrived since the last pod listen of this login stopped')
       .addHelpText('after', '\nWith --json: one JSON object per line, {"seq"?, "type", "body"}; presence events carry no seq.'),
   ).action(async (flags: { resume?: boolean }, command: Command) => {
@@ -80,6 +81,14 @@ export function showEvent(event: PodEvent, me: string): string {
       const { by, kind, ids } = event.body;
       return `${by} ${kind === 'read' ? 'read' : 'received'} ${ids.length === 1 ? 'your message' : `${ids.length} of your messages`}`;
     }
+    case 'im.edited':
+      return `${event.body.from} edited message ${event.body.id}: ${event.body.text}`;
+    case 'im.deleted':
+      return `${event.body.from} deleted message ${event.body.id}`;
+    case 'im.reaction':
+      return `${event.body.user} ${event.body.added ? 'reacted' : 'took back'} ${event.body.emoji} on ${event.body.id}`;
+    case 'im.typing':
+      return `${event.body.from} is typing`;
     case 'buddy.entry': {
       const { name, entry } = event.body;
       if (entry === null) return `${name} is no longer on your buddy list`;
@@ -104,5 +113,7 @@ export function showEvent(event: PodEvent, me: string): string {
       return `you dismissed announcement ${event.body.id}`;
     case 'announcement.removed':
       return `announcement ${event.body.id} was removed`;
+    default:
+      return showRoomEvent(event, me);
   }
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { pageLimit, userName } from '../common.ts';
 import { fileAttachment, MAX_ATTACHMENTS } from '../files/sharing.ts';
 import { fileRef } from '../files/schemas.ts';
+import { emoji, reaction, replyQuote } from '../rooms/schemas.ts';
 import type { OpDef } from './define.ts';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -18,6 +19,14 @@ export const imMessage = z.strictObject({
   readAt: z.string().nullable(),
   /** Files attached, readable by both ends (the recipient was granted read access); absent when none. */
   attachments: z.array(fileAttachment).optional(),
+  /** The message this one answers, quoted as it is now; absent when none. */
+  replyTo: replyQuote.optional(),
+  /** When its author last changed it; absent if never. */
+  editedAt: z.string().optional(),
+  /** When its author deleted it for both ends (its text is then empty); absent if not. */
+  deletedAt: z.string().optional(),
+  /** Reactions by either end, per emoji; absent when none. */
+  reactions: z.array(reaction).optional(),
 });
 export type ImMessage = z.infer<typeof imMessage>;
 
@@ -39,9 +48,23 @@ export const imOps = {
   'im.send': {
     app: 'im',
     access: 'user',
-    input: z.strictObject({ to: userName, text: messageText, attachments: z.array(fileRef).min(1).max(MAX_ATTACHMENTS, `a message carries at most ${MAX_ATTACHMENTS} files`).optional() }),
+    input: z.strictObject({
+      to: userName,
+      text: messageText,
+      attachments: z.array(fileRef).min(1).max(MAX_ATTACHMENTS, `a message carries at most ${MAX_ATTACHMENTS} files`).optional(),
+      /** A message of this conversation that this one answers. */
+      replyTo: z.string().min(1).max(64).optional(),
+    }),
     output: imMessage,
   },
+  /** The author changes their message; both ends see the latest text, marked edited. */
+  'im.edit': { app: 'im', access: 'user', input: z.strictObject({ id: z.string().min(1).max(64), text: messageText }), output: imMessage },
+  /** The author deletes their message for both ends. */
+  'im.delete': { app: 'im', access: 'user', input: z.strictObject({ id: z.string().min(1).max(64) }), output: z.strictObject({}) },
+  /** Either end adds a reaction (or with `remove`, takes it back); doing it twice changes nothing. */
+  'im.react': { app: 'im', access: 'user', input: z.strictObject({ id: z.string().min(1).max(64), emoji, remove: z.boolean().default(false) }), output: imMessage },
+  /** Tells `to`'s connected devices I am typing to them: never stored, never replayed. */
+  'im.typing': { app: 'im', access: 'user', readonly: true, input: z.strictObject({ to: userName }), output: z.strictObject({}) },
   'im.history': {
     app: 'im',
     access: 'user',

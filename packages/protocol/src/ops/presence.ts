@@ -16,6 +16,14 @@ export const presenceOps = {
   'presence.set': { app: 'presence', access: 'user', input: z.strictObject({ status: presenceStatus, text: statusText.default('') }), output: presenceEntry },
   /** My buddies' presence (and my own). Never anyone else's. */
   'presence.list': { app: 'presence', access: 'user', readonly: true, input: z.strictObject({}), output: z.strictObject({ presence: z.array(presenceEntry) }) },
+  /** What others see of these users now (offline for unknown ids), for apps that show people (room members). */
+  'presence.statuses': {
+    app: 'presence',
+    access: 'internal',
+    readonly: true,
+    input: z.strictObject({ ids: z.array(z.number().int()).max(100_000) }),
+    output: z.strictObject({ statuses: z.array(z.strictObject({ id: z.number().int(), status: presenceStatus })) }),
+  },
   /** A gateway holds a device's first socket. */
   'presence.connect': { app: 'presence', access: 'internal', input: deviceRef.extend({ gateway }), output: z.strictObject({}) },
   /**

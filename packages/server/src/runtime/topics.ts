@@ -7,7 +7,12 @@ import { z } from 'zod';
 export const topics = {
   /** Who may message whom changed: buddies, blocks, message settings, disabled accounts. */
   relationsChanged: 'directory.relations',
+  /** What others see of these users' presence changed (and was pushed to their buddies). */
+  presenceChanged: 'presence.changed',
 } as const;
 
 /** The payload of `relationsChanged`: the users whose buddy relations changed. */
 export const relationsChangedPayload = z.strictObject({ userIds: z.array(z.number().int()) });
+
+/** The payload of `presenceChanged`: each user's presence as just announced. */
+export const presenceChangedPayload = z.strictObject({ users: z.array(z.strictObject({ userId: z.number().int(), name: z.string(), status: z.enum(['online', 'away', 'busy', 'offline']) })) });

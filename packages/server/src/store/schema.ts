@@ -56,7 +56,11 @@ export interface ImTables {
     read_at: string | null;
     /** JSON array of FileAttachment, or null. */
     attachments: string | null;
+    reply_to: string | null;
+    edited_at: string | null;
+    deleted_at: string | null;
   };
+  im_reactions: { id: Generated<number>; message_id: string; user_id: number; user_name: string; emoji: string; at: string };
 }
 
 export interface FilesTables {
@@ -125,4 +129,40 @@ export interface AnnouncementTables {
   announcement_dismissals: { user_id: number; announcement_id: number; dismissed_at: string };
 }
 
-export type Database = CoreTables & DirectoryTables & PresenceTables & ImTables & FilesTables & AnnouncementTables;
+export interface RoomsTables {
+  rooms: { id: Generated<number>; name: string; topic: string; kind: string; history: string; retention_days: number; created_by: string; created_at: string };
+  /** `state`: joined, invited, left, kicked or banned; a member sees messages from `since_ord` on and has read up to `read_ord`. */
+  room_members: {
+    room_id: number;
+    user_id: number;
+    user_name: string;
+    role: string;
+    state: string;
+    muted: number;
+    since_ord: number;
+    read_ord: number;
+    joined_at: string;
+    changed_by: string | null;
+    reason: string;
+    changed_at: string;
+  };
+  room_messages: {
+    ord: Generated<number>;
+    id: string;
+    room_id: number;
+    sender_id: number;
+    sender_name: string;
+    text: string;
+    at: string;
+    reply_to: string | null;
+    /** JSON array of the names mentioned. */
+    mentions: string;
+    edited_at: string | null;
+    deleted_at: string | null;
+    deleted_by: string | null;
+  };
+  room_message_edits: { id: Generated<number>; message_id: string; text: string; at: string };
+  room_reactions: { id: Generated<number>; message_id: string; user_id: number; user_name: string; emoji: string; at: string };
+}
+
+export type Database = CoreTables & DirectoryTables & PresenceTables & ImTables & FilesTables & AnnouncementTables & RoomsTables;

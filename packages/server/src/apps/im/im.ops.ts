@@ -1,22 +1,28 @@
 import { PodError, type FileAttachment, type ImMessage } from '@pod/protocol';
 import type { AppContext, AppOps, RequestInfo, WriteScope } from '../../runtime/app.ts';
 import type { ImTables } from '../../store/schema.ts';
-import { conversations, historyPage, insertMessages, markReceipts } from './im.repo.ts';
-import { newMessageId } from './message-id.ts';
+import { conversationKey, conversations, findMessages, historyPage, insertMessages, markReceipts, toQuote } from './im.repo.ts';
+import { newMessageId } from '../message-id.ts';
 import { permissions, type Permission } from './permissions.ts';
 
 const DEFAULT_PAGE = 50;
 
 /** Who the message goes to, and the files it carries (already granted to them by the files app). */
 type Prepared = Permission & { attachments?: FileAttachment[] };
-type SendRequest = { input: { text: string }; request: RequestInfo & { prepared: Prepared } };
+type SendRequest = { input: { text: string; replyTo?: string | undefined }; request: RequestInfo & { prepared: Prepared } };
 
 /** Stores messages set-wise and puts each in its sender's and its recipient's mailbox. */
 async function sendMessages(scope: WriteScope<ImTables>, requests: readonly SendRequest[]): Promise<ImMessage[]> {
+  const answered = await findMessages(scope.tx, requests.flatMap(({ input }) => (input.replyTo ? [input.replyTo] : [])));
   const messages = await insertMessages(
     scope.tx,
     requests.map(({ input, request }) => {
       const caller = request.caller!;
+      const reply = input.replyTo ? answered.get(input.replyTo) : undefined;
+      // Only a message of this very conversation can be answered.
+      if (input.replyTo && reply?.conv !== conversationKey(caller.name, request.prepared.toName)) {
+        throw new PodError('not_found', `no message ${input.replyTo} in your conversation with ${request.prepared.toName}`);
+      }
       return {
         id: newMessageId(),
         senderId: caller.userId,
@@ -26,6 +32,7 @@ async function sendMessages(scope: WriteScope<ImTables>, requests: readonly Send
         text: input.text,
         at: scope.now,
         ...(request.prepared.attachments ? { attachments: request.prepared.attachments } : {}),
+        ...(reply ? { replyTo: toQuote(reply) } : {}),
       };
     }),
   );

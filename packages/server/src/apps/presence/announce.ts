@@ -1,5 +1,6 @@
 import { PodError } from '@pod/protocol';
 import type { AppContext, WriteScope } from '../../runtime/app.ts';
+import { topics } from '../../runtime/topics.ts';
 import type { PresenceTables } from '../../store/schema.ts';
 import { markAnnounced, readPresence, type Presence, type PresenceState } from './presence.repo.ts';
 
@@ -62,9 +63,14 @@ export async function settle(scope: WriteScope<PresenceTables>, ctx: Ctx, userId
 export async function announce(ctx: Ctx, audiences: ReadonlyMap<number, Audience>): Promise<void> {
   try {
     const states = await readPresence(ctx.db, [...audiences.keys()], Date.now());
+    const users = [];
     for (const [userId, audience] of audiences) {
-      ctx.push([...audience.watcherIds, userId], 'presence', { name: audience.name, ...effectivePresence(states.get(userId)) });
+      const shown = effectivePresence(states.get(userId));
+      ctx.push([...audience.watcherIds, userId], 'presence', { name: audience.name, ...shown });
+      users.push({ userId, name: audience.name, status: shown.status });
     }
+    // Others who show people (room members) learn the status, never the text.
+    ctx.announce(topics.presenceChanged, { users });
   } catch (error) {
     ctx.log.warn({ err: error }, 'presence push failed; watchers see the change at their next presence.list');
   }

@@ -31,6 +31,12 @@ export const presenceOps: AppOps<PresenceTables> = {
       };
     },
   },
+  'presence.statuses': {
+    async read(input, _request, ctx) {
+      const states = await readPresence(ctx.db, input.ids, Date.now());
+      return { statuses: input.ids.map((id) => ({ id, status: effectivePresence(states.get(id)).status })) };
+    },
+  },
   'presence.connect': {
     prepare: (input, _request, ctx) => findAudience(ctx, input.userId),
     async write(scope, input, request, ctx) {
