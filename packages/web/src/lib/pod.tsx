@@ -1,4 +1,4 @@
-import { applyBuddyEvent, PodClient, type BuddyList, type ConnectionState, type ImMessage, type PresenceEntry } from '@pod/sdk';
+import { applyBuddyEvent, applyMyRoomsEvent, PodClient, type BuddyList, type ConnectionState, type ImMessage, type MyRooms, type PresenceEntry } from '@pod/sdk';
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { WebSession } from './web-session.ts';
 
@@ -18,6 +18,8 @@ export interface PodState {
   presence: Map<string, PresenceEntry>;
   conversations: Conversation[];
   refreshConversations(): void;
+  /** The rooms I am in, with unread counts, and my pending invitations: kept live by room events. */
+  rooms: MyRooms;
 }
 
 const PodContext = createContext<PodState | undefined>(undefined);
@@ -39,6 +41,7 @@ export function PodProvider({ session, children }: { session: WebSession; childr
   const [buddies, setBuddies] = useState<BuddyList>({ buddies: [], groups: [], blocked: [] });
   const [presence, setPresence] = useState(new Map<string, PresenceEntry>());
   const [conversations, setConversations] = useState<Conversation[]>([]);
+  const [rooms, setRooms] = useState<MyRooms>({ rooms: [], invitations: [] });
 
   const refreshConversations = useMemo(
     () => () => {
@@ -54,8 +57,9 @@ export function PodProvider({ session, children }: { session: WebSession; childr
       client.request('im.conversations', {}).then((answer) => setConversations(answer.conversations), () => {});
     };
     const load = async () => {
-      const [list, present] = await Promise.all([client.request('buddies.list', {}), client.request('presence.list', {})]);
+      const [list, present, mine] = await Promise.all([client.request('buddies.list', {}), client.request('presence.list', {}), client.request('rooms.list', {})]);
       setBuddies(list);
+      setRooms(mine);
       setPresence(new Map(present.presence.map((p) => [p.name, p])));
       refreshConversations();
     };
@@ -66,11 +70,13 @@ export function PodProvider({ session, children }: { session: WebSession; childr
       }),
       client.on('*', (event) => {
         if (event.type.startsWith('buddy.')) setBuddies((list) => applyBuddyEvent(list, event));
+        if (event.type.startsWith('room.')) setRooms((list) => applyMyRoomsEvent(list, event, session.user));
       }),
+      client.on('room.mention', (event) => notify(`${event.body.from} in #${event.body.room}`, event.body.from, event.body.text, session.user, `pod-room-${event.body.room}`)),
       client.on('presence', (event) => setPresence((map) => new Map(map).set(event.body.name, event.body))),
       client.on('im.message', (event) => {
         refreshConversations();
-        notify(event.body, session.user);
+        notify(`Message from ${event.body.from}`, event.body.from, event.body.text, session.user, `pod-${event.body.from}`);
       }),
       client.on('im.receipt', () => refreshConversations()),
     ];
@@ -82,17 +88,17 @@ export function PodProvider({ session, children }: { session: WebSession; childr
   }, [session.session, session.user]);
 
   const value = useMemo<PodState | undefined>(
-    () => (client ? { client, me: session.user, csrf: session.csrf, connection, buddies, presence, conversations, refreshConversations } : undefined),
-    [client, session.user, session.csrf, connection, buddies, presence, conversations, refreshConversations],
+    () => (client ? { client, me: session.user, csrf: session.csrf, connection, buddies, presence, conversations, refreshConversations, rooms } : undefined),
+    [client, session.user, session.csrf, connection, buddies, presence, conversations, refreshConversations, rooms],
   );
   if (!value) return null;
   return <PodContext.Provider value={value}>{children}</PodContext.Provider>;
 }
 
-/** A desktop notification for a message from someone else while this page is not in view. */
-function notify(message: ImMessage, me: string): void {
-  if (message.from === me || !document.hidden) return;
+/** A desktop notification for a message (or a mention in a room) from someone else while this page is not in view. */
+function notify(title: string, from: string, text: string, me: string, tag: string): void {
+  if (from === me || !document.hidden) return;
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
   // The text goes in as text: notifications never render HTML.
-  new Notification(`Message from ${message.from}`, { body: message.text.slice(0, 200), tag: `pod-${message.from}` });
+  new Notification(title, { body: text.slice(0, 200), tag });
 }

@@ -33,8 +33,8 @@ export function Shell({ session, onSignedOut }: { session: WebSession; onSignedO
 function Frame({ session, onSignedOut }: { session: WebSession; onSignedOut: () => void }) {
   const [route, go] = useRoute();
   const [expanded, setExpanded] = useState(() => localStorage.getItem('pod.expanded') === '1');
-  const { connection, conversations } = usePod();
-  const unread = conversations.reduce((sum, c) => sum + c.unread, 0);
+  const { connection, conversations, rooms } = usePod();
+  const unread = conversations.reduce((sum, c) => sum + c.unread, 0) + rooms.rooms.reduce((sum, r) => sum + r.unread, 0);
 
   useEffect(() => localStorage.setItem('pod.expanded', expanded ? '1' : '0'), [expanded]);
   // Alt+1…5 switch functions from anywhere, Alt+0 toggles the expanded view.
@@ -81,7 +81,7 @@ function Frame({ session, onSignedOut }: { session: WebSession; onSignedOut: () 
           <button
             key={b.view}
             type="button"
-            aria-current={route.view === b.view ? 'page' : undefined}
+            aria-current={route.view === b.view || (b.view === 'messages' && route.view === 'rooms') ? 'page' : undefined}
             aria-label={b.view === 'messages' && unread > 0 ? `${b.label}, ${unread} unread` : b.label}
             title={`${b.label} (Alt+${b.key})`}
             onClick={() => go({ view: b.view })}
@@ -112,7 +112,8 @@ function Frame({ session, onSignedOut }: { session: WebSession; onSignedOut: () 
 function CentralView({ route, go }: { route: Route; go: (route: Route) => void }) {
   switch (route.view) {
     case 'messages':
-      return <Messages person={route.person} open={(person) => go({ view: 'messages', person })} back={() => go({ view: 'messages' })} />;
+    case 'rooms':
+      return <Messages route={route} go={go} />;
     case 'buddies':
       return <Buddies person={route.person} go={go} />;
     case 'settings':
