@@ -58,7 +58,7 @@ export function MessageItem({ message: m, me, showSender, actions, meta }: { mes
         {time}
         {meta}
       </span>
-      {!deleted && <Reactions reactions={m.reactions ?? []} me={me} toggle={(emoji, remove) => actions.mayWrite && actions.react(m, emoji, remove)} />}
+      {!deleted && <Reactions reactions={m.reactions ?? []} me={me} toggle={(emoji, remove) => actions.react(m, emoji, remove)} disabled={!actions.mayWrite} />}
       {!deleted && (
         <div className="message-actions">
           {actions.mayWrite && (

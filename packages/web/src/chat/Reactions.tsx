@@ -2,7 +2,7 @@ import { emoji as emojiSchema, type Reaction } from '@pod/protocol';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 
 /** Each emoji's count; who reacted shows on hover and on keyboard focus. Pressing one adds or takes back mine. */
-export function Reactions({ reactions, me, toggle }: { reactions: Reaction[]; me: string; toggle: (emoji: string, mine: boolean) => void }) {
+export function Reactions({ reactions, me, toggle, disabled }: { reactions: Reaction[]; me: string; toggle: (emoji: string, mine: boolean) => void; disabled: boolean }) {
   if (reactions.length === 0) return null;
   return (
     <div className="reactions" role="group" aria-label="Reactions">
@@ -10,7 +10,7 @@ export function Reactions({ reactions, me, toggle }: { reactions: Reaction[]; me
         const mine = r.users.includes(me);
         const who = r.users.join(', ');
         return (
-          <button key={r.emoji} type="button" className="reaction" aria-pressed={mine} aria-label={`${r.emoji} ${r.count}: ${who}`} onClick={() => toggle(r.emoji, mine)}>
+          <button key={r.emoji} type="button" className="reaction" aria-pressed={mine} aria-disabled={disabled} aria-label={`${r.emoji} ${r.count}: ${who}`} onClick={() => !disabled && toggle(r.emoji, mine)}>
             <span aria-hidden="true">
               {r.emoji} {r.count}
             </span>
