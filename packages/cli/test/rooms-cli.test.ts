@@ -98,4 +98,21 @@ describe('rooms through the pod command', () => {
     const unknown = await fay.run(['delete', 'no-such-message']);
     assert.match(unknown.stderr, /^error not_found: no message no-such-message/);
   });
+
+  it('search --messages finds messages in rooms and 1:1 conversations, filtered by --in and --from', async () => {
+    const [hal, ida] = await Promise.all([cliUser(test, 'hal', cleanup), cliUser(test, 'ida', cleanup)]);
+    const config = readConfig(ida.configDir);
+    await callOp(config.server!, config.token!, 'settings.update', { messagesFrom: 'anyone' });
+    await hal.ok(['room', 'create', 'workshop']);
+    await ida.ok(['room', 'join', 'workshop']);
+    await hal.ok(['room', 'send', 'workshop', 'the', 'lathe', 'is', 'broken']);
+    await ida.ok(['room', 'send', 'workshop', 'which', 'lathe?']);
+    await hal.ok(['send', 'ida', 'lathe', 'parts', 'arrived']);
+    const all = await ida.json<{ results: Array<{ message: { text: string } }> }>(['search', '--messages', 'lathe']);
+    assert.deepEqual(all.results.map((r) => r.message.text).sort(), ['lathe parts arrived', 'the lathe is broken', 'which lathe?']);
+    const inRoom = await ida.json<{ results: Array<{ message: { text: string } }> }>(['search', '--messages', 'lathe', '--in', '#workshop', '--from', 'hal']);
+    assert.deepEqual(inRoom.results.map((r) => r.message.text), ['the lathe is broken']);
+    assert.match(await ida.ok(['search', '--messages', 'parts', '--in', 'hal']), /^hal -> ida \[.+\] hal: lathe parts arrived {2}\S+$/m);
+    assert.match(await ida.ok(['search', '--messages', 'nothing-like-it']), /no message matches/);
+  });
 });

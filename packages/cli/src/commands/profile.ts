@@ -1,6 +1,7 @@
 import { PodError, type Profile } from '@pod/protocol';
 import { InvalidArgumentError, type Command } from 'commander';
 import { signedIn } from '../api.ts';
+import { searchMessages } from './search-messages.ts';
 import { jsonOption, outputFor, table } from '../output.ts';
 
 /** `pod profile` and `pod search`: the directory of people. */
@@ -24,10 +25,14 @@ export function registerProfile(program: Command): void {
   jsonOption(
     program
       .command('search')
-      .description('find people by name, display name or profile text')
+      .description('find people by name, display name or profile text; with --messages, messages you can read')
       .argument('<query>', 'words to look for (case-insensitive)')
-      .option('--limit <n>', 'at most this many results (1-200)', parseCount),
-  ).action(async (query: string, flags: { limit?: number }, command: Command) => {
+      .option('--limit <n>', 'at most this many results (1-200)', parseCount)
+      .option('--messages', 'search the text of messages in your rooms and 1:1 conversations, best match first')
+      .option('--in <where>', 'with --messages: only in #ROOM, or in the room or 1:1 conversation named so')
+      .option('--from <user>', 'with --messages: only messages USER sent'),
+  ).action(async (query: string, flags: { limit?: number; messages?: boolean; in?: string; from?: string }, command: Command) => {
+    if (flags.messages) return searchMessages(query, flags, command);
     const answer = await signedIn().call('directory.search', flags.limit === undefined ? { query } : { query, limit: flags.limit });
     outputFor(command).result(answer, ({ users, next }) => {
       if (users.length === 0) return `nobody matches "${query}"`;

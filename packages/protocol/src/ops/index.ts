@@ -9,10 +9,11 @@ import { filesSharingOps } from './files-sharing.ts';
 import { imOps } from './im.ts';
 import { presenceOps } from './presence.ts';
 import { roomsOps } from './rooms.ts';
+import { messageSearchOps } from './message-search.ts';
 import type { OpDef } from './define.ts';
 
 /** Every operation Pod answers, in one registry: name -> owning app, access, schemas. */
-export const ops = { ...authOps, ...directoryOps, ...presenceOps, ...imOps, ...filesOps, ...filesUploadOps, ...appPasswordOps, ...filesDavOps, ...filesSharingOps, ...roomsOps } as const satisfies Record<string, OpDef>;
+export const ops = { ...authOps, ...directoryOps, ...presenceOps, ...imOps, ...filesOps, ...filesUploadOps, ...appPasswordOps, ...filesDavOps, ...filesSharingOps, ...roomsOps, ...messageSearchOps } as const satisfies Record<string, OpDef>;
 
 export type Ops = typeof ops;
 export type OpName = keyof Ops;

@@ -111,4 +111,12 @@ export const roomsOps = {
     input: z.strictObject({ room: roomName, order: z.number().int().nonnegative() }),
     output: z.strictObject({ readOrder: z.number().int(), unread: z.number().int() }),
   },
+  /** The room's whole stored history as JSON, for its owners: settings, members and every message kept. */
+  'rooms.export': {
+    app: 'rooms',
+    access: 'user',
+    readonly: true,
+    input: inRoom,
+    output: z.strictObject({ room, exportedAt: z.string(), members: z.array(roomMember), messages: z.array(roomMessage) }),
+  },
 } as const satisfies Record<string, OpDef>;

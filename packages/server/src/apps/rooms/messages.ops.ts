@@ -4,7 +4,7 @@ import type { RoomsTables } from '../../store/schema.ts';
 import { newMessageId } from '../message-id.ts';
 import { joined, messageSeat, rank, seatIn, unmuted } from './access.ts';
 import { resolveMentions } from './mentions.ts';
-import { deleteMessage, earlierTexts, editMessage, findMessage, findMessages, historyRows, insertMessages, lastOrd, present, setReaction, toQuote, unreadCounts, type NewMessage } from './messages.repo.ts';
+import { deleteMessage, earlierTexts, editMessage, findMessage, findMessages, historyRows, insertMessages, lastOrd, present, retentionCutoff, setReaction, toQuote, unreadCounts, type NewMessage } from './messages.repo.ts';
 import { findRoomsByName, joinedIds, joinedMembers, setReadOrd, type MemberRow, type RoomRow } from './rooms.repo.ts';
 
 const DEFAULT_PAGE = 50;
@@ -84,7 +84,7 @@ export const messageOps: AppOps<RoomsTables> = {
     async read(input, request, ctx) {
       const seat = await seatIn(ctx.db, input.room, request.caller!.userId);
       const me = joined(seat);
-      const { rows, more } = await historyRows(ctx.db, Number(seat.room.id), Number(me.since_ord), input.before, input.limit ?? DEFAULT_PAGE);
+      const { rows, more } = await historyRows(ctx.db, Number(seat.room.id), Number(me.since_ord), input.before, input.limit ?? DEFAULT_PAGE, retentionCutoff(seat.room, Date.now()));
       return { messages: await present(ctx.db, rows, seat.room.name), more };
     },
   },

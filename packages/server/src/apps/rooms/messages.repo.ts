@@ -85,10 +85,20 @@ export async function present(db: Db, rows: readonly MessageRow[], roomName: str
   });
 }
 
-/** One page of a room, oldest first, from `sinceOrd` on, ending just before `before`. */
-export async function historyRows(db: Db, roomId: number, sinceOrd: number, before: number | undefined, limit: number): Promise<{ rows: MessageRow[]; more: boolean }> {
+/** When a room's kept messages begin now (ISO time), or undefined if it keeps everything. */
+export function retentionCutoff(room: { retention_days: number }, now: number): string | undefined {
+  const days = Number(room.retention_days);
+  return days > 0 ? new Date(now - days * 86_400_000).toISOString() : undefined;
+}
+
+/**
+ * One page of a room, oldest first, from `sinceOrd` on, ending just before `before`; nothing
+ * older than `keptFrom` (the retention sweep deletes those, this hides them until it runs).
+ */
+export async function historyRows(db: Db, roomId: number, sinceOrd: number, before: number | undefined, limit: number, keptFrom?: string): Promise<{ rows: MessageRow[]; more: boolean }> {
   let query = db.selectFrom('room_messages').selectAll().where('room_id', '=', roomId).where('ord', '>=', sinceOrd);
   if (before !== undefined) query = query.where('ord', '<', before);
+  if (keptFrom !== undefined) query = query.where('at', '>=', keptFrom);
   const rows = await query.orderBy('ord', 'desc').limit(limit + 1).execute();
   return { rows: rows.slice(0, limit).reverse(), more: rows.length > limit };
 }
@@ -139,4 +149,27 @@ export async function setReaction(tx: Tx, r: { messageId: string; userId: number
     .returning('id')
     .executeTakeFirst();
   return inserted !== undefined;
+}
+
+/** Deletes up to `limit` of a room's messages older than `cutoff`, with their reactions and earlier texts; answers how many. */
+export async function deleteExpired(tx: Tx, roomId: number, cutoff: string, limit: number): Promise<number> {
+  const rows = await tx.selectFrom('room_messages').select(['ord', 'id']).where('room_id', '=', roomId).where('at', '<', cutoff).orderBy('ord').limit(limit).execute();
+  if (rows.length === 0) return 0;
+  const ids = rows.map((row) => row.id);
+  await tx.deleteFrom('room_reactions').where('message_id', 'in', ids).execute();
+  await tx.deleteFrom('room_message_edits').where('message_id', 'in', ids).execute();
+  await tx.deleteFrom('room_messages').where('ord', 'in', rows.map((row) => row.ord)).execute();
+  return rows.length;
+}
+
+/** Every message of a room a member could see, oldest first, in pages of `page`. */
+export async function* allMessages(db: Db, roomId: number, keptFrom: string | undefined, page: number): AsyncGenerator<MessageRow[]> {
+  for (let after = -1; ; ) {
+    let query = db.selectFrom('room_messages').selectAll().where('room_id', '=', roomId).where('ord', '>', after);
+    if (keptFrom !== undefined) query = query.where('at', '>=', keptFrom);
+    const rows = await query.orderBy('ord').limit(page).execute();
+    if (rows.length === 0) return;
+    yield rows;
+    after = Number(rows.at(-1)!.ord);
+  }
 }

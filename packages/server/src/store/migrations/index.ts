@@ -12,6 +12,7 @@ import * as skin from './0008_skin.ts';
 import * as imAttachments from './0009_im_attachments.ts';
 import * as rooms from './0012_rooms.ts';
 import * as imConversation from './0013_im_conversation.ts';
+import * as messageSearch from './0014_message_search.ts';
 
 type Step = { up(db: Kysely<unknown>, kind: StoreKind): Promise<void> };
 
@@ -28,6 +29,7 @@ const steps: Record<string, Step> = {
   '0009_im_attachments': imAttachments,
   '0012_rooms': rooms,
   '0013_im_conversation': imConversation,
+  '0014_message_search': messageSearch,
 };
 
 export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<void> {
