@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { userName } from './common.ts';
+import { presenceStatus, userName } from './common.ts';
 import { buddyEntry } from './ops/directory.ts';
 import { presenceEntry } from './ops/presence.ts';
 import { imMessage } from './ops/im.ts';
@@ -61,9 +61,14 @@ export const eventBodies = {
   'room.mention': z.strictObject({ room: z.string(), id: z.string(), from: userName, text: z.string() }),
   /** Transient: a member is typing. */
   'room.typing': z.strictObject({ room: z.string(), name: userName }),
+  /**
+   * Transient: what others now see of the presence of someone who shares a room with me (the
+   * status only: the text is for buddies). Once per change, whatever the rooms we share.
+   */
+  'room.presence': z.strictObject({ name: userName, status: presenceStatus }),
 } as const;
 
-export const transientEventTypes = new Set<EventType>(['presence', 'room.typing', 'im.typing']);
+export const transientEventTypes = new Set<EventType>(['presence', 'room.typing', 'im.typing', 'room.presence']);
 
 export type EventType = keyof typeof eventBodies;
 export type EventBody<T extends EventType> = z.infer<(typeof eventBodies)[T]>;

@@ -66,5 +66,7 @@ export function showRoomEvent(event: RoomEvent, me: string): string {
       return `#${event.body.room} ${event.body.from} mentioned you: ${event.body.text}`;
     case 'room.typing':
       return `#${event.body.room} ${event.body.name} is typing`;
+    case 'room.presence':
+      return `${event.body.name}, in a room of yours, is ${event.body.status}`;
   }
 }

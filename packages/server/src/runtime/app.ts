@@ -41,6 +41,11 @@ export interface AppContext<T> {
   push<E extends EventType>(userIds: readonly number[], type: E, body: EventBody<E>): void;
   /** Ends sessions' live connections at once (revoked, user disabled). */
   revokeSessions(userId: number, sessions: string[] | 'all'): void;
+  /**
+   * Tells every process listening to `topic`, now: for work outside a write's transaction that
+   * committed on its own (a sweep). Inside a write, WriteScope.announce waits for the commit.
+   */
+  announce(topic: string, payload?: unknown): void;
   /** Listens for announcements on a topic from any process (see WriteScope.announce). */
   onAnnouncement(topic: string, listener: (payload: unknown) => void): () => void;
 }

@@ -27,6 +27,9 @@ export function createAppContext<T>(name: string, store: Store, messenger: Messe
     revokeSessions(userId, sessions) {
       messenger.publish(userId, { kind: 'revoke', sessions });
     },
+    announce(topic, payload) {
+      messenger.broadcast(topic, payload ?? null);
+    },
     onAnnouncement(topic, listener) {
       return messenger.onBroadcast(topic, listener);
     },

@@ -1,4 +1,4 @@
-import type { PresenceStatus, RoomBan, RoomMemberWithPresence, RoomRole } from '@pod/protocol';
+import type { RoomBan, RoomMemberWithPresence, RoomRole } from '@pod/protocol';
 import { useState } from 'react';
 import { usePod } from '../lib/pod.tsx';
 import { PresenceDot } from '../views/PresenceDot.tsx';
@@ -6,11 +6,9 @@ import { assignableRoles, atLeast, mayModerate } from './roles.ts';
 
 /** The room's members with role and presence; for those below me, a menu of what my role may do to them. */
 export function MemberList({ room, members, banned, myRole, kind, act }: { room: string; members: RoomMemberWithPresence[]; banned: RoomBan[] | undefined; myRole: RoomRole | undefined; kind: 'public' | 'private'; act: (action: () => Promise<unknown>) => Promise<void> }) {
-  const { client, presence } = usePod();
+  const { client } = usePod();
   const [invitee, setInvitee] = useState('');
   const mayInvite = kind === 'public' ? myRole !== undefined : atLeast(myRole, 'moderator');
-  // Buddies' presence arrives live; others' is as the member list last said.
-  const statusOf = (m: RoomMemberWithPresence): PresenceStatus => presence.get(m.name)?.status ?? m.presence;
 
   return (
     <aside className="members" aria-label="Members">
@@ -18,8 +16,8 @@ export function MemberList({ room, members, banned, myRole, kind, act }: { room:
       <ul className="plain">
         {members.map((m) => (
           <li key={m.name} data-member={m.name}>
-            <PresenceDot status={statusOf(m)} />
-            <span className="name" aria-label={`${m.name}, ${m.role}, ${statusOf(m)}${m.muted ? ', muted' : ''}`}>
+            <PresenceDot status={m.presence} />
+            <span className="name" aria-label={`${m.name}, ${m.role}, ${m.presence}${m.muted ? ', muted' : ''}`}>
               {m.name}
             </span>
             {m.role !== 'member' && <span className="role small">{m.role}</span>}

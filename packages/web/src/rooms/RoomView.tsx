@@ -12,8 +12,6 @@ import { atLeast } from './roles.ts';
 import { RoomSettings } from './RoomSettings.tsx';
 
 const PAGE = 50;
-/** Presence of members who are not my buddies is not pushed to me; the list is fetched again this often. */
-const MEMBERS_REFRESH_MS = 30_000;
 
 interface Removal {
   change: MemberChange;
@@ -73,13 +71,12 @@ export default function RoomView({ name, back, leave }: { name: string; back: ()
         }
       }),
       client.on('room.typing', (event) => event.body.room === name && event.body.name !== me && saw(event.body.name)),
+      // Presence of everyone I share a room with arrives live, but never replayed: a reconnect fetches it afresh.
+      client.on('room.presence', ({ body }) => setMembers((list) => list.map((m) => (m.name === body.name ? { ...m, presence: body.status } : m)))),
+      client.onState((state) => state === 'live' && void loadMembers().catch(() => {})),
     ];
-    const refresh = setInterval(() => {
-      if (!document.hidden) void loadMembers().catch(() => {});
-    }, MEMBERS_REFRESH_MS);
     return () => {
       live = false;
-      clearInterval(refresh);
       for (const off of offs) off();
     };
   }, [client, joined, loadMembers, me, name, saw, stopped]);

@@ -1,5 +1,6 @@
 import { PodError } from '@pod/protocol';
 import type { AppContext, WriteScope } from '../../runtime/app.ts';
+import { topics } from '../../runtime/topics.ts';
 import type { PresenceTables } from '../../store/schema.ts';
 import { markAnnounced, readPresence, type Presence, type PresenceState } from './presence.repo.ts';
 
@@ -50,8 +51,18 @@ export async function settle(scope: WriteScope<PresenceTables>, ctx: Ctx, userId
   const shown = effectivePresence(state);
   if (!state || !audience) return shown;
   await markAnnounced(scope.tx, userId, shown);
-  if (!samePresence(shown, state.announced)) scope.afterCommit(() => void announce(ctx, new Map([[userId, audience]])));
+  if (!samePresence(shown, state.announced)) scope.afterCommit(() => void announceChanges(ctx, new Map([[userId, audience]])));
   return shown;
+}
+
+/**
+ * After the commit that recorded these users' presence as announced: pushes it to their
+ * audiences and tells other apps (rooms shows it to members who are not buddies), which read
+ * it from the store themselves.
+ */
+export async function announceChanges(ctx: Ctx, audiences: ReadonlyMap<number, Audience>): Promise<void> {
+  ctx.announce(topics.presenceChanged, { userIds: [...audiences.keys()] });
+  await announce(ctx, audiences);
 }
 
 /**

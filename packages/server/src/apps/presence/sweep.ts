@@ -1,6 +1,6 @@
 import type { AppContext } from '../../runtime/app.ts';
 import type { PresenceTables } from '../../store/schema.ts';
-import { announce, effectivePresence, findAudience, samePresence, type Audience } from './announce.ts';
+import { announceChanges, effectivePresence, findAudience, samePresence, type Audience } from './announce.ts';
 import { deleteExpiredDevices, markAnnounced, readPresence, touchStatus, unannouncedUsers, usersWithExpiredDevices } from './presence.repo.ts';
 
 const PAGE = 200;
@@ -88,6 +88,6 @@ export class PresenceSweeper {
         if (won && isChange) recorded.set(state.userId, audiences.get(state.userId)!);
       }
     });
-    if (recorded.size > 0) await announce(this.ctx, recorded);
+    if (recorded.size > 0) await announceChanges(this.ctx, recorded);
   }
 }

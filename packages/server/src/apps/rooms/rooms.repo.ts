@@ -172,3 +172,25 @@ export async function publicRooms(db: Db, query: string | undefined, limit: numb
 export async function bans(db: Db, roomId: number): Promise<MemberRow[]> {
   return db.selectFrom('room_members').selectAll().where('room_id', '=', roomId).where('state', '=', 'banned').orderBy('changed_at', 'desc').execute();
 }
+
+/** For each of these users (by id) who is in a room: their name, and the other joined members of their rooms, each once. */
+export async function roommates(db: Db, userIds: readonly number[]): Promise<Map<number, { name: string; others: number[] }>> {
+  const out = new Map<number, { name: string; others: number[] }>();
+  if (userIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('room_members as subject')
+    .innerJoin('room_members as other', 'other.room_id', 'subject.room_id')
+    .select(['subject.user_id as id', 'subject.user_name as name', 'other.user_id as other'])
+    .distinct()
+    .where('subject.user_id', 'in', [...userIds])
+    .where('subject.state', '=', 'joined')
+    .where('other.state', '=', 'joined')
+    .whereRef('other.user_id', '!=', 'subject.user_id')
+    .execute();
+  for (const row of rows) {
+    const entry = out.get(Number(row.id)) ?? { name: row.name, others: [] };
+    entry.others.push(Number(row.other));
+    out.set(Number(row.id), entry);
+  }
+  return out;
+}
