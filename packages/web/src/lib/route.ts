@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 
-export const VIEWS = ['messages', 'rooms', 'files', 'buddies', 'settings', 'help'] as const;
+export const VIEWS = ['messages', 'rooms', 'files', 'buddies', 'settings', 'help', 'search'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface Route {

@@ -11,6 +11,7 @@ const Buddies = lazy(() => import('./Buddies.tsx'));
 const Settings = lazy(() => import('./Settings.tsx'));
 const Help = lazy(() => import('./Help.tsx'));
 const Files = lazy(() => import('./Files.tsx'));
+const SearchView = lazy(() => import('../search/SearchView.tsx'));
 
 const BUTTONS: { view: ViewName; label: string; icon: string; key: string }[] = [
   { view: 'messages', label: 'Messages', icon: '✉', key: '1' },
@@ -18,6 +19,7 @@ const BUTTONS: { view: ViewName; label: string; icon: string; key: string }[] = 
   { view: 'buddies', label: 'Buddies & search', icon: '☺', key: '3' },
   { view: 'settings', label: 'Settings', icon: '⚙', key: '4' },
   { view: 'help', label: 'Help', icon: '?', key: '5' },
+  { view: 'search', label: 'Search messages', icon: '⌕', key: '6' },
 ];
 
 export function Shell({ session, onSignedOut }: { session: WebSession; onSignedOut: () => void }) {
@@ -37,7 +39,7 @@ function Frame({ session, onSignedOut }: { session: WebSession; onSignedOut: () 
   const unread = conversations.reduce((sum, c) => sum + c.unread, 0) + rooms.rooms.reduce((sum, r) => sum + r.unread, 0);
 
   useEffect(() => localStorage.setItem('pod.expanded', expanded ? '1' : '0'), [expanded]);
-  // Alt+1…5 switch functions from anywhere, Alt+0 toggles the expanded view.
+  // Alt+1…6 switch functions from anywhere, Alt+0 toggles the expanded view.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (!event.altKey || event.ctrlKey || event.metaKey) return;
@@ -120,6 +122,8 @@ function CentralView({ route, go }: { route: Route; go: (route: Route) => void }
       return <Settings />;
     case 'help':
       return <Help />;
+    case 'search':
+      return <SearchView go={go} />;
     case 'files':
       return <Files place={route.person} open={(place) => go({ view: 'files', person: place })} />;
   }
