@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { befriend, startTestPod, type TestPod, type TestUser } from '../../server/test/helpers/pod.ts';
@@ -141,6 +142,40 @@ test('a 1:1 conversation has replies, reactions, edits and typing too', async ()
   assert.deepEqual(b.errors, []);
 });
 
+test('the owner sets what newcomers see and how long messages are kept, reads earlier texts and exports the room', async () => {
+  await a.page.goto('/rooms/lounge');
+  await b.page.goto('/rooms/lounge');
+  // Alice owns the room, so she may read what her edited message said before; Bob, a member, may not.
+  const milk = a.page.getByTestId('message').filter({ hasText: 'with milk' });
+  await milk.getByRole('button', { name: /^Earlier texts of/ }).click();
+  await milk.getByRole('list', { name: 'Earlier texts' }).getByText('@bob yes please', { exact: true }).waitFor();
+  await b.page.getByTestId('message').filter({ hasText: 'with milk' }).waitFor();
+  assert.equal(await b.page.getByRole('button', { name: /^Earlier texts of/ }).count(), 0);
+  assert.equal(await b.page.getByText('Room settings').count(), 0);
+
+  await a.page.getByText('Room settings').click();
+  const settings = a.page.locator('.room-settings');
+  await settings.getByLabel('Newcomers see').selectOption('joined');
+  await settings.getByLabel('Keep messages for some days').check();
+  await settings.getByLabel('Days messages are kept').fill('7');
+  await screenshot(a.page, 'rooms-05-settings');
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  // Every member sees the room's new settings live.
+  await b.page.getByText('newcomers see only what follows their joining · messages kept 7 days').waitFor();
+
+  await a.page.getByText('Room settings').click();
+  const download = a.page.waitForEvent('download');
+  await settings.getByRole('button', { name: 'Export the history (JSON)' }).click();
+  const file = await download;
+  const dump = JSON.parse(await readFile((await file.path())!, 'utf8')) as { room: { name: string; retentionDays: number }; members: Array<{ name: string }>; messages: Array<{ text: string }> };
+  assert.equal(dump.room.name, 'lounge');
+  assert.equal(dump.room.retentionDays, 7);
+  assert.deepEqual(dump.members.map((m) => m.name).sort(), ['alice', 'bob']);
+  assert.ok(dump.messages.some((m) => m.text === '@bob yes please, with milk'));
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+});
+
 test("a moderator kicks someone, who then no longer gets the room's new messages", async () => {
   await a.page.goto('/rooms/lounge');
   await b.page.goto('/rooms/lounge');
@@ -149,7 +184,7 @@ test("a moderator kicks someone, who then no longer gets the room's new messages
   assert.equal(await b.page.getByLabel('Moderate alice').count(), 0);
   await a.page.getByLabel('Moderate bob').click();
   await a.page.getByRole('complementary', { name: 'Members' }).getByLabel('Reason (optional)').fill('too much tea');
-  await screenshot(a.page, 'rooms-05-moderation');
+  await screenshot(a.page, 'rooms-06-moderation');
   await a.page.getByRole('button', { name: 'Kick bob' }).click();
   await b.page.getByRole('alert').getByText('You were removed by alice: too much tea').waitFor();
   await b.page.getByRole('button', { name: /^Room #lounge/ }).waitFor({ state: 'detached' });
@@ -163,7 +198,7 @@ test("a moderator kicks someone, who then no longer gets the room's new messages
   await b.page.getByRole('button', { name: /^Conversation with alice, 1 unread/ }).waitFor();
   assert.equal(await b.page.getByTestId('message').filter({ hasText: 'said after the kick' }).count(), 0);
   await assert.rejects(bob.op('rooms.history', { room: 'lounge' }), /not in #lounge/);
-  await screenshot(b.page, 'rooms-06-kicked');
+  await screenshot(b.page, 'rooms-07-kicked');
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
 });

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { downloadUrl, formatSize } from '../files/format.ts';
 import { mentionParts, type ChatMessage } from './message.ts';
+import { EarlierTexts, type EarlierText } from './EarlierTexts.tsx';
 import { EmojiPicker, Reactions } from './Reactions.tsx';
 
 export interface MessageActions {
@@ -12,6 +13,8 @@ export interface MessageActions {
   mayDelete(message: ChatMessage): boolean;
   /** False while I may only read (muted, or out of the room). */
   mayWrite: boolean;
+  /** An edited message's earlier texts, where I may see them (a room I moderate). */
+  earlierTexts?(message: ChatMessage): Promise<EarlierText[]>;
 }
 
 /** One message: the quote it answers, its text with mentions marked, reactions, and what I may do with it. */
@@ -58,6 +61,7 @@ export function MessageItem({ message: m, me, showSender, actions, meta }: { mes
         {time}
         {meta}
       </span>
+      {m.editedAt && !deleted && actions.earlierTexts && <EarlierTexts load={() => actions.earlierTexts!(m)} preview={m.text} />}
       {!deleted && <Reactions reactions={m.reactions ?? []} me={me} toggle={(emoji, remove) => actions.react(m, emoji, remove)} disabled={!actions.mayWrite} />}
       {!deleted && (
         <div className="message-actions">

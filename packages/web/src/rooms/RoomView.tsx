@@ -125,6 +125,7 @@ export default function RoomView({ name, back, leave }: { name: string; back: ()
         }),
       mayDelete: (message) => Boolean(role) && (message.from === me || atLeast(role, 'moderator')),
       mayWrite,
+      ...(atLeast(role, 'moderator') ? { earlierTexts: async (message) => (await client.request('rooms.edits', { id: message.id })).edits } : {}),
     }),
     [act, client, me, mayWrite, role],
   );
@@ -167,12 +168,17 @@ export default function RoomView({ name, back, leave }: { name: string; back: ()
         {header}
         {mine && (
           <p className="topic small">
-            <span className="muted">{mine.kind} · {mine.members === 1 ? '1 member' : `${mine.members} members`} · you are {mine.role}{mine.muted ? ', muted' : ''}</span>
+            <span className="muted">
+              {mine.kind} · {mine.members === 1 ? '1 member' : `${mine.members} members`} · you are {mine.role}
+              {mine.muted ? ', muted' : ''}
+              {mine.history === 'joined' ? ' · newcomers see only what follows their joining' : ''}
+              {mine.retentionDays !== null ? ` · messages kept ${mine.retentionDays} day${mine.retentionDays === 1 ? '' : 's'}` : ''}
+            </span>
             {mine.topic && <> — {mine.topic}</>}
           </p>
         )}
         <div className="inline room-actions">
-          {mine && atLeast(mine.role, 'admin') && <RoomSettings key={`${mine.topic}/${mine.kind}`} room={mine} act={act} />}
+          {mine && atLeast(mine.role, 'admin') && <RoomSettings key={`${mine.topic}/${mine.kind}/${mine.history}/${mine.retentionDays}`} room={mine} act={act} />}
           {mine && (
             <button
               type="button"
