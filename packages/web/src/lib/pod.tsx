@@ -1,4 +1,4 @@
-import { applyBuddyEvent, PodClient, type BuddyList, type ConnectionState, type ImMessage, type PresenceEntry } from '@pod/sdk';
+import { applyBuddyEvent, applyMyRoomsEvent, PodClient, type BuddyList, type ConnectionState, type ImMessage, type MyRooms, type PresenceEntry } from '@pod/sdk';
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { WebSession } from './web-session.ts';
 
@@ -18,6 +18,8 @@ export interface PodState {
   presence: Map<string, PresenceEntry>;
   conversations: Conversation[];
   refreshConversations(): void;
+  /** The rooms I am in, with unread counts, and my pending invitations: kept live by room events. */
+  rooms: MyRooms;
 }
 
 const PodContext = createContext<PodState | undefined>(undefined);
@@ -40,6 +42,7 @@ export function PodProvider({ session, children }: { session: WebSession; childr
   const [presence, setPresence] = useState(new Map<string, PresenceEntry>());
   const [conversations, setConversations] = useState<Conversation[]>([]);
   const [refreshConversations, setRefreshConversations] = useState<() => void>(() => () => {});
+  const [rooms, setRooms] = useState<MyRooms>({ rooms: [], invitations: [] });
 
   useEffect(() => {
     const client = new PodClient({ url: window.location.origin, deliveryReceipts: true });
@@ -49,8 +52,9 @@ export function PodProvider({ session, children }: { session: WebSession; childr
     const refreshConversations = coalesced(() => client.request('im.conversations', {}).then((answer) => setConversations(answer.conversations)));
     setRefreshConversations(() => refreshConversations);
     const load = async () => {
-      const [list, present] = await Promise.all([client.request('buddies.list', {}), client.request('presence.list', {})]);
+      const [list, present, mine] = await Promise.all([client.request('buddies.list', {}), client.request('presence.list', {}), client.request('rooms.list', {})]);
       setBuddies(list);
+      setRooms(mine);
       setPresence(new Map(present.presence.map((p) => [p.name, p])));
       refreshConversations();
     };
@@ -62,12 +66,16 @@ export function PodProvider({ session, children }: { session: WebSession; childr
       }),
       client.on('*', (event) => {
         if (event.type.startsWith('buddy.')) setBuddies((list) => applyBuddyEvent(list, event));
+        if (event.type.startsWith('room.')) setRooms((list) => applyMyRoomsEvent(list, event, session.user));
+      }),
+      client.on('room.mention', (event) => {
+        if (live) notify(`${event.body.from} in #${event.body.room}`, event.body.from, event.body.text, session.user, `/rooms/${encodeURIComponent(event.body.room)}`);
       }),
       client.on('presence', (event) => setPresence((map) => new Map(map).set(event.body.name, event.body))),
       client.on('im.message', (event) => {
         refreshConversations();
         // Not for what a reconnect replays: those wait as unread, not as a burst of notifications.
-        if (live) notify(event.body, session.user);
+        if (live) notify(`Message from ${event.body.from}`, event.body.from, event.body.text, session.user, `/messages/${encodeURIComponent(event.body.from)}`);
       }),
       client.on('im.receipt', () => refreshConversations()),
     ];
@@ -79,8 +87,8 @@ export function PodProvider({ session, children }: { session: WebSession; childr
   }, [session.session, session.user]);
 
   const value = useMemo<PodState | undefined>(
-    () => (client ? { client, me: session.user, csrf: session.csrf, connection, buddies, presence, conversations, refreshConversations } : undefined),
-    [client, session.user, session.csrf, connection, buddies, presence, conversations, refreshConversations],
+    () => (client ? { client, me: session.user, csrf: session.csrf, connection, buddies, presence, conversations, refreshConversations, rooms } : undefined),
+    [client, session.user, session.csrf, connection, buddies, presence, conversations, refreshConversations, rooms],
   );
   if (!value) return null;
   return <PodContext.Provider value={value}>{children}</PodContext.Provider>;
@@ -107,17 +115,18 @@ function coalesced(task: () => Promise<unknown>): () => void {
 }
 
 /**
- * A desktop notification for a live message from someone else while this page is hidden or
- * another window has the focus. Clicking it brings the conversation up.
+ * A desktop notification for a live message (or a mention in a room) from someone else while
+ * this page is hidden or another window has the focus. Clicking it brings `place` (the
+ * conversation or the room) up.
  */
-function notify(message: ImMessage, me: string): void {
-  if (message.from === me || (!document.hidden && document.hasFocus())) return;
+function notify(title: string, from: string, text: string, me: string, place: string): void {
+  if (from === me || (!document.hidden && document.hasFocus())) return;
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
   // The text goes in as text: notifications never render HTML.
-  const shown = new Notification(`Message from ${message.from}`, { body: message.text.slice(0, 200), tag: `pod-${message.from}` });
+  const shown = new Notification(title, { body: text.slice(0, 200), tag: `pod-${place}` });
   shown.onclick = () => {
     window.focus();
-    window.history.pushState(null, '', `/messages/${encodeURIComponent(message.from)}`);
+    window.history.pushState(null, '', place);
     window.dispatchEvent(new PopStateEvent('popstate'));
     shown.close();
   };

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 
-export const VIEWS = ['messages', 'files', 'buddies', 'settings', 'help'] as const;
+export const VIEWS = ['messages', 'rooms', 'files', 'buddies', 'settings', 'help', 'search'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface Route {
   view: ViewName;
-  /** The other person: a conversation under messages, a profile under buddies. */
+  /** The other person: a conversation under messages, a profile under buddies; a room's name under rooms (none: the directory). */
   person?: string;
 }
 

@@ -1,7 +1,11 @@
 import { applyHistoryEvent, type ImMessage } from '@pod/sdk';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
-import { downloadUrl, FILE_DRAG_TYPE, formatSize, readDraggedFile } from '../files/format.ts';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { Composer, TypingLine, type ComposerMode } from '../chat/Composer.tsx';
+import { withChanged, withSent } from '../chat/message.ts';
+import type { MessageActions } from '../chat/MessageItem.tsx';
+import { Timeline } from '../chat/Timeline.tsx';
+import { useTypers } from '../chat/typing.ts';
+import { FILE_DRAG_TYPE, readDraggedFile } from '../files/format.ts';
 import { uploadAsNew } from '../files/uploads.ts';
 import { usePod } from '../lib/pod.tsx';
 
@@ -10,7 +14,7 @@ const ATTACHMENTS_FOLDER = '/Attachments';
 
 const PAGE = 50;
 
-/** One conversation: history paged backwards as you scroll up, live messages, and receipts. */
+/** One conversation: history paged backwards as you scroll up, live messages, receipts, replies, edits, reactions and typing. */
 export function Conversation({ other, back }: { other: string; back: () => void }) {
   const { client, me, csrf, refreshConversations } = usePod();
   const [attaching, setAttaching] = useState<string | undefined>();
@@ -18,18 +22,9 @@ export function Conversation({ other, back }: { other: string; back: () => void 
   const [messages, setMessages] = useState<ImMessage[]>([]);
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string | undefined>();
-  const [draft, setDraft] = useState('');
-  const loadingOlder = useRef(false);
-  const stickToBottom = useRef(true);
-  const scroller = useRef<HTMLDivElement>(null);
-
-  const virtualizer = useVirtualizer({
-    count: messages.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => 56,
-    getItemKey: (index) => messages[index]!.id,
-    overscan: 8,
-  });
+  const [mode, setMode] = useState<ComposerMode>({ kind: 'new' });
+  const typers = useTypers();
+  const { saw, stopped } = typers;
 
   useEffect(() => {
     let live = true;
@@ -41,20 +36,24 @@ export function Conversation({ other, back }: { other: string; back: () => void 
       },
       (failure: Error) => live && setError(failure.message),
     );
-    const off = client.on('*', (event) => {
-      if (event.type === 'im.message' || event.type === 'im.receipt') setMessages((list) => applyHistoryEvent(list, event, me, other));
-    });
+    const offs = [
+      client.on('*', (event) => {
+        if (event.type.startsWith('im.')) setMessages((list) => applyHistoryEvent(list, event, me, other));
+        if (event.type === 'im.message' && event.body.from === other) stopped(other);
+      }),
+      client.on('im.typing', (event) => event.body.from === other && saw(other)),
+    ];
     return () => {
       live = false;
-      off();
+      for (const off of offs) off();
     };
-  }, [client, me, other]);
+  }, [client, me, other, saw, stopped]);
 
   // Messages to me that I can see are read: tell the sender (and my other devices' counts).
   useEffect(() => {
     const markRead = () => {
       if (document.hidden) return;
-      const ids = messages.filter((m) => m.from === other && m.readAt === null).map((m) => m.id).slice(-500);
+      const ids = messages.filter((m) => m.from === other && m.readAt === null && !m.deletedAt).map((m) => m.id).slice(-500);
       if (ids.length === 0) return;
       client.request('im.receipt', { ids, kind: 'read' }).then(refreshConversations, () => {});
     };
@@ -63,61 +62,59 @@ export function Conversation({ other, back }: { other: string; back: () => void 
     return () => document.removeEventListener('visibilitychange', markRead);
   }, [client, messages, other, refreshConversations]);
 
-  useLayoutEffect(() => {
-    if (stickToBottom.current && messages.length > 0) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
-  }, [messages.length, virtualizer]);
-
   const loadOlder = useCallback(async () => {
-    if (!more || loadingOlder.current || messages.length === 0) return;
-    loadingOlder.current = true;
-    try {
-      const page = await client.request('im.history', { with: other, before: messages[0]!.order, limit: PAGE });
-      const older = page.messages.slice().sort((a, b) => a.order - b.order);
-      stickToBottom.current = false;
-      setMessages((list) => [...older.filter((m) => !list.some((x) => x.id === m.id)), ...list]);
-      setMore(page.more);
-      // Keep the message that was at the top in place.
-      requestAnimationFrame(() => virtualizer.scrollToIndex(older.length, { align: 'start' }));
-    } finally {
-      loadingOlder.current = false;
-    }
-  }, [client, messages, more, other, virtualizer]);
+    const page = await client.request('im.history', { with: other, before: messages[0]!.order, limit: PAGE });
+    const older = page.messages.slice().sort((a, b) => a.order - b.order);
+    setMessages((list) => [...older.filter((m) => !list.some((x) => x.id === m.id)), ...list]);
+    setMore(page.more);
+    return older.length;
+  }, [client, messages, other]);
 
-  const onScroll = () => {
-    const el = scroller.current;
-    if (!el) return;
-    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-    if (el.scrollTop < 200) void loadOlder();
-  };
-
-  const send = async () => {
-    const text = draft.trim();
-    if (!text) return;
-    setDraft('');
+  const act = useCallback(async (action: () => Promise<unknown>) => {
     setError(undefined);
-    stickToBottom.current = true;
     try {
-      const sent = await client.request('im.send', { to: other, text });
-      setMessages((list) => (list.some((m) => m.id === sent.id) ? list : [...list, sent].sort((a, b) => a.order - b.order)));
-      refreshConversations();
+      await action();
     } catch (failure) {
-      setDraft(text);
       setError((failure as Error).message);
     }
+  }, []);
+  const actions = useMemo<MessageActions>(
+    () => ({
+      reply: (to) => setMode({ kind: 'reply', to }),
+      edit: (message) => setMode({ kind: 'edit', message }),
+      remove: (message) => void act(() => client.request('im.delete', { id: message.id })),
+      react: (message, emoji, remove) =>
+        void act(async () => {
+          const changed = await client.request('im.react', { id: message.id, emoji, remove });
+          setMessages((list) => withChanged(list, changed));
+        }),
+      mayDelete: (message) => message.from === me,
+      mayWrite: true,
+    }),
+    [act, client, me],
+  );
+
+  const send = async (text: string, replyTo: string | undefined) => {
+    const sent = await client.request('im.send', { to: other, text, ...(replyTo ? { replyTo } : {}) });
+    setMessages((list) => withSent(list, sent));
+    refreshConversations();
   };
+  const edit = async (id: string, text: string) => {
+    const changed = await client.request('im.edit', { id, text });
+    setMessages((list) => withChanged(list, changed));
+  };
+
   /** Uploads what was dropped or picked (or takes a file dragged from my files) and sends it as a message. */
   const attach = async (files: File[], dragged: { id: number; name: string } | undefined) => {
     if (files.length === 0 && !dragged) return;
     setError(undefined);
-    stickToBottom.current = true;
     try {
       setAttaching([...files.map((f) => f.name), ...(dragged ? [dragged.name] : [])].join(', '));
       const ids = dragged ? [dragged.id] : [];
       for (const file of files.slice(0, 10)) ids.push((await uploadAsNew(client, csrf, file, ATTACHMENTS_FOLDER)).id);
-      const text = draft.trim() || (files.length + (dragged ? 1 : 0) === 1 ? (dragged?.name ?? files[0]!.name) : `${ids.length} files`);
-      setDraft('');
+      const text = files.length + (dragged ? 1 : 0) === 1 ? (dragged?.name ?? files[0]!.name) : `${ids.length} files`;
       const sent = await client.request('im.send', { to: other, text, attachments: ids });
-      setMessages((list) => (list.some((m) => m.id === sent.id) ? list : [...list, sent].sort((a, b) => a.order - b.order)));
+      setMessages((list) => withSent(list, sent));
       refreshConversations();
     } catch (failure) {
       setError((failure as Error).message);
@@ -131,13 +128,7 @@ export function Conversation({ other, back }: { other: string; back: () => void 
     void attach(Array.from(event.dataTransfer.files), readDraggedFile(event.dataTransfer));
   };
 
-  const onKey = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
-      event.preventDefault();
-      void send();
-    }
-  };
-
+  const lastMine = [...messages].reverse().find((m) => m.from === me && !m.deletedAt);
   return (
     <section
       className={`conversation ${dropping ? 'dropping' : ''}`}
@@ -158,37 +149,8 @@ export function Conversation({ other, back }: { other: string; back: () => void 
         </button>{' '}
         {other}
       </h2>
-      <div className="history" ref={scroller} onScroll={onScroll} role="log" aria-live="polite" tabIndex={0} aria-label="Messages">
-        {more && <p className="muted small">Scroll up for older messages</p>}
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const m = messages[item.index]!;
-            const mine = m.from === me;
-            return (
-              <div
-                key={item.key}
-                data-index={item.index}
-                ref={virtualizer.measureElement}
-                className={`bubble-row ${mine ? 'mine' : 'theirs'}`}
-                style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
-              >
-                <div className="bubble" data-testid="message">
-                  <span className="text">{m.text}</span>
-                  {m.attachments?.map((a) => (
-                    <a key={a.id} className="attachment" href={downloadUrl(a.id)} download={a.name} aria-label={`Download ${a.name}, ${formatSize(a.size)}`}>
-                      ↓ {a.name} <span className="small">({formatSize(a.size)})</span>
-                    </a>
-                  ))}
-                  <span className="meta small">
-                    {new Date(m.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
-                    {mine && <Mark message={m} />}
-                  </span>
-                </div>
-              </div>
-            );
-          })}
-        </div>
-      </div>
+      <Timeline messages={messages} more={more} loadOlder={loadOlder} me={me} showSender={false} actions={actions} meta={(m) => m.from === me && <Mark message={m} />} />
+      <TypingLine names={typers.names} />
       {error && (
         <p role="alert" className="error">
           {error}
@@ -199,17 +161,16 @@ export function Conversation({ other, back }: { other: string; back: () => void 
           Attaching {attaching}…
         </p>
       )}
-      <form
-        className="composer"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void send();
-        }}
+      <Composer
+        label={`Message to ${other}`}
+        members={[other, me]}
+        mode={mode}
+        setMode={setMode}
+        send={send}
+        edit={edit}
+        typing={() => void client.request('im.typing', { to: other }).catch(() => {})}
+        lastMine={lastMine}
       >
-        <label className="visually-hidden" htmlFor="composer">
-          Message to {other}
-        </label>
-        <textarea id="composer" value={draft} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKey} rows={2} placeholder="Write a message — Enter sends, Shift+Enter for a new line" />
         <label className="button-like" title="Attach files (or drop them here)">
           Attach
           <input
@@ -224,8 +185,7 @@ export function Conversation({ other, back }: { other: string; back: () => void 
             }}
           />
         </label>
-        <button type="submit">Send</button>
-      </form>
+      </Composer>
     </section>
   );
 }

@@ -6,6 +6,9 @@ const SHORTCUTS: Array<[string, string]> = [
   ['Alt+3', 'Buddies & search'],
   ['Alt+4', 'Settings'],
   ['Alt+5', 'Help (this page)'],
+  ['Alt+6', 'Search messages'],
+  ['ArrowUp', 'In an empty message field: edit your last message'],
+  ['Escape', 'Cancel a reply or an edit'],
   ['Alt+0', 'Switch between the compact and the expanded view'],
   ['Enter', 'In a conversation: send the message'],
   ['Shift+Enter', 'In a conversation: start a new line'],
@@ -31,6 +34,9 @@ export default function Help() {
       <nav aria-label="Help topics" className="inline">
         {[
           ['messages', 'Messages'],
+          ['rooms', 'Rooms'],
+          ['conversation', 'Replies and reactions'],
+          ['search', 'Search messages'],
           ['files', 'Files'],
           ['sharing', 'Sharing'],
           ['buddies', 'Buddies'],
@@ -57,6 +63,34 @@ export default function Help() {
         <p>
           You can message your buddies, and anyone who accepts messages from everyone. Everything is kept on the server,
           so another computer shows the same conversations, read marks included.
+        </p>
+      </Topic>
+
+      <Topic id="rooms" title="Rooms">
+        <p>
+          Under your conversations: the rooms you are in with their unread counts, and invitations to accept or decline.
+          New room makes one (public rooms are listed in the Room directory, where anyone may join; private ones are by
+          invitation). In a room, the member list shows roles and live presence; moderators and above get a menu (⋯) on
+          members below them to kick, ban (with a reason), mute or change their role, and open an edited message&apos;s
+          earlier texts. Under Room settings, admins change the topic, the kind and what newcomers see of the past; owners
+          also choose how long messages are kept and export the room&apos;s history as a JSON file.
+        </p>
+      </Topic>
+
+      <Topic id="conversation" title="Replies, edits, reactions and mentions">
+        <p>
+          Each message has Reply, React, Edit (your own) and Delete (your own; any in a room you moderate): move the
+          pointer over it or Tab into it. React offers a few emoji and a field for any other; hover or focus a reaction to
+          see who reacted. ArrowUp in an empty message field edits your last message, Escape cancels a reply or an edit.
+          Type @ to pick a member&apos;s name (arrows, then Enter or Tab). Others see when you are typing.
+        </p>
+      </Topic>
+
+      <Topic id="search" title="Search messages (Alt+6)">
+        <p>
+          Finds messages in your rooms and conversations that contain every word you type, best matches first. Narrow it
+          to one sender, one room or conversation, or dates; More results loads the next ones. Choose a result to open
+          where it was said. A room you are no longer in finds nothing.
         </p>
       </Topic>
 

@@ -12,6 +12,7 @@ const Buddies = lazy(() => import('./Buddies.tsx'));
 const Settings = lazy(() => import('./Settings.tsx'));
 const Help = lazy(() => import('./Help.tsx'));
 const Files = lazy(() => import('./Files.tsx'));
+const SearchView = lazy(() => import('../search/SearchView.tsx'));
 
 const BUTTONS: { view: ViewName; label: string; icon: string; key: string }[] = [
   { view: 'messages', label: 'Messages', icon: '✉', key: '1' },
@@ -19,6 +20,7 @@ const BUTTONS: { view: ViewName; label: string; icon: string; key: string }[] = 
   { view: 'buddies', label: 'Buddies & search', icon: '☺', key: '3' },
   { view: 'settings', label: 'Settings', icon: '⚙', key: '4' },
   { view: 'help', label: 'Help', icon: '?', key: '5' },
+  { view: 'search', label: 'Search messages', icon: '⌕', key: '6' },
 ];
 
 export function Shell({ session, onSignedOut }: { session: WebSession; onSignedOut: () => void }) {
@@ -34,11 +36,11 @@ export function Shell({ session, onSignedOut }: { session: WebSession; onSignedO
 function Frame({ session, onSignedOut }: { session: WebSession; onSignedOut: () => void }) {
   const [route, go] = useRoute();
   const [expanded, setExpanded] = useState(() => localStorage.getItem('pod.expanded') === '1');
-  const { connection, conversations } = usePod();
-  const unread = conversations.reduce((sum, c) => sum + c.unread, 0);
+  const { connection, conversations, rooms } = usePod();
+  const unread = conversations.reduce((sum, c) => sum + c.unread, 0) + rooms.rooms.reduce((sum, r) => sum + r.unread, 0);
 
   useEffect(() => localStorage.setItem('pod.expanded', expanded ? '1' : '0'), [expanded]);
-  // Alt+1…5 switch functions from anywhere, Alt+0 toggles the expanded view.
+  // Alt+1…6 switch functions from anywhere, Alt+0 toggles the expanded view.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (!event.altKey || event.ctrlKey || event.metaKey) return;
@@ -82,7 +84,7 @@ function Frame({ session, onSignedOut }: { session: WebSession; onSignedOut: () 
           <button
             key={b.view}
             type="button"
-            aria-current={route.view === b.view ? 'page' : undefined}
+            aria-current={route.view === b.view || (b.view === 'messages' && route.view === 'rooms') ? 'page' : undefined}
             aria-label={b.view === 'messages' && unread > 0 ? `${b.label}, ${unread} unread` : b.label}
             title={`${b.label} (Alt+${b.key})`}
             onClick={() => go({ view: b.view })}
@@ -114,13 +116,16 @@ function Frame({ session, onSignedOut }: { session: WebSession; onSignedOut: () 
 function CentralView({ route, go }: { route: Route; go: (route: Route) => void }) {
   switch (route.view) {
     case 'messages':
-      return <Messages person={route.person} open={(person) => go({ view: 'messages', person })} back={() => go({ view: 'messages' })} />;
+    case 'rooms':
+      return <Messages route={route} go={go} />;
     case 'buddies':
       return <Buddies person={route.person} go={go} />;
     case 'settings':
       return <Settings />;
     case 'help':
       return <Help />;
+    case 'search':
+      return <SearchView go={go} />;
     case 'files':
       return <Files place={route.person} open={(place) => go({ view: 'files', person: place })} />;
   }
