@@ -124,7 +124,7 @@ test('the expanded view, help and a phone-sized screen', async () => {
   await a.page.getByRole('heading', { name: 'Help' }).waitFor();
   await screenshot(a.page, '07-help');
   await b.page.setViewportSize({ width: 375, height: 740 });
-  await b.page.getByRole('button', { name: 'Messages' }).click();
+  await b.page.getByRole('button', { name: /^Messages\b/ }).click();
   await screenshot(b.page, '08-phone-messages');
   await b.page.getByRole('button', { name: 'Conversation with alice' }).click();
   await b.page.getByTestId('message').filter({ hasText: 'Hi Alice' }).waitFor();
