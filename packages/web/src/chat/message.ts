@@ -22,6 +22,12 @@ export function withSent<T extends ChatMessage>(list: T[], sent: T): T[] {
   return list.some((m) => m.id === sent.id) ? list : [...list, sent].sort((a, b) => a.order - b.order);
 }
 
+/** Puts a page of older history (in any order) before the list, leaving out what it already has. */
+export function withOlder<T extends ChatMessage>(list: T[], page: readonly T[]): T[] {
+  const older = page.slice().sort((a, b) => a.order - b.order);
+  return [...older.filter((m) => !list.some((x) => x.id === m.id)), ...list];
+}
+
 /** Replaces a message with the server's answer about it (an edit, a reaction). */
 export function withChanged<T extends ChatMessage>(list: T[], changed: T): T[] {
   return list.map((m) => (m.id === changed.id ? changed : m));

@@ -2,7 +2,8 @@ import { applyRoomHistoryEvent, applyRoomMembersEvent, type RoomMessage } from '
 import type { MemberChange, RoomBan, RoomMemberWithPresence } from '@pod/protocol';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Composer, TypingLine, type ComposerMode } from '../chat/Composer.tsx';
-import { withChanged, withSent } from '../chat/message.ts';
+import { useAction } from '../chat/action.ts';
+import { withChanged, withOlder, withSent } from '../chat/message.ts';
 import type { MessageActions } from '../chat/MessageItem.tsx';
 import { Timeline } from '../chat/Timeline.tsx';
 import { useTypers } from '../chat/typing.ts';
@@ -27,7 +28,7 @@ export default function RoomView({ name, back, leave }: { name: string; back: ()
   const [more, setMore] = useState(false);
   const [members, setMembers] = useState<RoomMemberWithPresence[]>([]);
   const [banned, setBanned] = useState<RoomBan[] | undefined>();
-  const [error, setError] = useState<string | undefined>();
+  const { error, setError, act } = useAction();
   const [removed, setRemoved] = useState<Removal | undefined>();
   const [mode, setMode] = useState<ComposerMode>({ kind: 'new' });
   const typers = useTypers();
@@ -96,20 +97,10 @@ export default function RoomView({ name, back, leave }: { name: string; back: ()
 
   const loadOlder = useCallback(async () => {
     const page = await client.request('rooms.history', { room: name, before: messages[0]!.order, limit: PAGE });
-    const older = page.messages.slice().sort((a, b) => a.order - b.order);
-    setMessages((list) => [...older.filter((m) => !list.some((x) => x.id === m.id)), ...list]);
+    setMessages((list) => withOlder(list, page.messages));
     setMore(page.more);
-    return older.length;
+    return page.messages.length;
   }, [client, messages, name]);
-
-  const act = useCallback(async (action: () => Promise<unknown>) => {
-    setError(undefined);
-    try {
-      await action();
-    } catch (failure) {
-      setError((failure as Error).message);
-    }
-  }, []);
 
   const role = removed ? undefined : mine?.role;
   const mayWrite = joined && !removed && !mine.muted;

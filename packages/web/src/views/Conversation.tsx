@@ -1,7 +1,8 @@
 import { applyHistoryEvent, type ImMessage } from '@pod/sdk';
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { Composer, TypingLine, type ComposerMode } from '../chat/Composer.tsx';
-import { withChanged, withSent } from '../chat/message.ts';
+import { useAction } from '../chat/action.ts';
+import { withChanged, withOlder, withSent } from '../chat/message.ts';
 import type { MessageActions } from '../chat/MessageItem.tsx';
 import { Timeline } from '../chat/Timeline.tsx';
 import { useTypers } from '../chat/typing.ts';
@@ -21,7 +22,7 @@ export function Conversation({ other, back }: { other: string; back: () => void 
   const [dropping, setDropping] = useState(false);
   const [messages, setMessages] = useState<ImMessage[]>([]);
   const [more, setMore] = useState(false);
-  const [error, setError] = useState<string | undefined>();
+  const { error, setError, act } = useAction();
   const [mode, setMode] = useState<ComposerMode>({ kind: 'new' });
   const typers = useTypers();
   const { saw, stopped } = typers;
@@ -64,20 +65,11 @@ export function Conversation({ other, back }: { other: string; back: () => void 
 
   const loadOlder = useCallback(async () => {
     const page = await client.request('im.history', { with: other, before: messages[0]!.order, limit: PAGE });
-    const older = page.messages.slice().sort((a, b) => a.order - b.order);
-    setMessages((list) => [...older.filter((m) => !list.some((x) => x.id === m.id)), ...list]);
+    setMessages((list) => withOlder(list, page.messages));
     setMore(page.more);
-    return older.length;
+    return page.messages.length;
   }, [client, messages, other]);
 
-  const act = useCallback(async (action: () => Promise<unknown>) => {
-    setError(undefined);
-    try {
-      await action();
-    } catch (failure) {
-      setError((failure as Error).message);
-    }
-  }, []);
   const actions = useMemo<MessageActions>(
     () => ({
       reply: (to) => setMode({ kind: 'reply', to }),
