@@ -42,7 +42,7 @@ export class Connection {
     private readonly deps: GatewayDeps,
     private readonly address: string | undefined,
     private readonly headerCaller: Caller | undefined,
-    private readonly hooks: { opened(connection: Connection): void; closed(connection: Connection): void },
+    private readonly hooks: { opened(connection: Connection): Promise<void>; closed(connection: Connection): void },
   ) {
     socket.on('message', (data, isBinary) => void this.onMessage(data as Buffer, isBinary));
     socket.on('close', () => this.onClose());
@@ -89,8 +89,7 @@ export class Connection {
       this.caller = caller;
       this.phase = 'open';
       this.syncing = true;
-      this.hooks.opened(this);
-      const head = await this.deps.mailboxHead(caller.userId);
+      const [, head] = await Promise.all([this.hooks.opened(this), this.deps.mailboxHead(caller.userId)]);
       const requested = after ?? (await this.deps.cursorOf(caller.session)) ?? 0;
       this.sent = Math.min(requested, head);
       this.send({ t: 'welcome', user: caller.name, session: caller.session, head, from: this.sent, heartbeatMs: this.deps.heartbeatMs });

@@ -22,6 +22,8 @@ export interface SocketOptions {
 
 /** Mailbox heads are read this many users at a time. */
 const HEADS_PER_QUERY = 500;
+/** How long a connecting device waits for the presence app before it is welcomed anyway. */
+const PRESENCE_CONNECT_WAIT_MS = 5_000;
 
 /**
  * The WebSocket side of the gateway: upgrades, the local routing table (user -> open
@@ -86,7 +88,8 @@ export class SocketHub {
     });
   }
 
-  private opened(connection: Connection): void {
+  /** Settles once the presence app has the device online (or gave up), so a welcomed client sees itself online. */
+  private opened(connection: Connection): Promise<void> {
     const caller = connection.caller!;
     let entry = this.byUser.get(caller.userId);
     if (!entry) {
@@ -98,7 +101,7 @@ export class SocketHub {
       this.byUser.set(caller.userId, entry);
     }
     entry.connections.add(connection);
-    void this.tell('presence.connect', { userId: caller.userId, session: caller.session, gateway: this.options.gatewayId });
+    return this.tell('presence.connect', { userId: caller.userId, session: caller.session, gateway: this.options.gatewayId }, PRESENCE_CONNECT_WAIT_MS);
   }
 
   private closed(connection: Connection): void {
@@ -151,9 +154,14 @@ export class SocketHub {
     }
   }
 
-  private async tell(op: string, body: unknown): Promise<void> {
-    const response = await this.deps.messenger.request('presence', { id: randomUUID(), op, body });
-    if (!response.ok) this.deps.log.warn({ op, error: response.error }, 'presence update failed');
+  /** Presence is best effort: a failure is logged, never thrown, and the lease sweep repairs it. */
+  private async tell(op: string, body: unknown, timeoutMs?: number): Promise<void> {
+    try {
+      const response = await this.deps.messenger.request('presence', { id: randomUUID(), op, body }, timeoutMs);
+      if (!response.ok) this.deps.log.warn({ op, error: response.error }, 'presence update failed');
+    } catch (error) {
+      this.deps.log.warn({ op, err: error }, 'presence update failed');
+    }
   }
 
 
