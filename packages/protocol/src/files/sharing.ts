@@ -1,16 +1,20 @@
 import { z } from 'zod';
 import { userName } from '../common.ts';
 import { profile } from '../ops/directory.ts';
-import { fileEntry } from './schemas.ts';
+import { fileEntry, fileRef } from './schemas.ts';
 
 /** What a grant allows: `read` (list, stat, download, versions, search, copy out) or also `write`. */
 export const shareAccess = z.enum(['read', 'write']);
 export type ShareAccess = z.infer<typeof shareAccess>;
 
-/** Who a share is for: one user, or every buddy the owner keeps in one of their groups (as it is now, not when shared). */
+/**
+ * Who a share is for: one user, every buddy the owner keeps in one of their groups, or every
+ * member of a room the file was attached in (as they are now, not when shared).
+ */
 export const grantee = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('user'), name: userName }),
   z.strictObject({ kind: z.literal('group'), name: z.string() }),
+  z.strictObject({ kind: z.literal('room'), name: z.string() }),
 ]);
 export type Grantee = z.infer<typeof grantee>;
 
@@ -32,9 +36,10 @@ export const sharedItem = z.strictObject({
   /** How I name it: "~owner/path" (see sharedPath), or its id. */
   path: z.string(),
   access: shareAccess,
-  /** `direct`: shared with me by name; `group`: with a group of the owner's I am in (`group`). */
-  via: z.enum(['direct', 'group']),
+  /** `direct`: shared with me by name; `group`: with a group of the owner's I am in (`group`); `room`: attached in a room I am in (`room`). */
+  via: z.enum(['direct', 'group', 'room']),
   group: z.string().optional(),
+  room: z.string().optional(),
   sharedAt: z.string(),
 });
 export type SharedItem = z.infer<typeof sharedItem>;
@@ -74,3 +79,13 @@ export const fileAttachment = z.strictObject({
 export type FileAttachment = z.infer<typeof fileAttachment>;
 
 export const MAX_ATTACHMENTS = 10;
+
+/** The files a message carries: mine, by path or id. */
+export const attachmentRefs = z.array(fileRef).min(1).max(MAX_ATTACHMENTS, `a message carries at most ${MAX_ATTACHMENTS} files`);
+
+/** Who may read a message's attachments: its recipient, or whoever is a member of its room at the time. */
+export const attachmentAudience = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('user'), id: z.number().int(), name: userName }),
+  z.strictObject({ kind: z.literal('room'), id: z.number().int(), name: z.string().min(1) }),
+]);
+export type AttachmentAudience = z.infer<typeof attachmentAudience>;

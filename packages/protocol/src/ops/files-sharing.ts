@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { groupName, isoTime, pageLimit, userName } from '../common.ts';
 import { filePath } from '../files/names.ts';
 import { byteCount, chunkRef, fileCursor, fileEntry, fileRef, nodeId } from '../files/schemas.ts';
-import { fileAttachment, fileLink, linkPassword, linkToken, MAX_ATTACHMENTS, share, shareAccess, sharedItem, universeUser } from '../files/sharing.ts';
+import { attachmentAudience, attachmentRefs, fileAttachment, fileLink, linkPassword, linkToken, share, shareAccess, sharedItem, universeUser } from '../files/sharing.ts';
 import { imMessage, messageText } from './im.ts';
 import type { OpDef } from './define.ts';
 
@@ -142,14 +142,15 @@ export const filesSharingOps = {
     output: imMessage,
   },
   /**
-   * The im app attaches files to a message from `fromId` to `toId`: each must be the
-   * sender's own file (not_found otherwise), and `toId` gets read access to it (a grant they
-   * already have stays as it is). Idempotent, so a retried message grants nothing twice.
+   * The im and rooms apps attach files to a message from `fromId`: each must be the sender's
+   * own file (not_found otherwise), and `to` (the recipient, or the room's members) gets read
+   * access to it (a grant already there stays as it is). Idempotent, so a retried message
+   * grants nothing twice.
    */
   'files.attach': {
     app: 'files',
     access: 'internal',
-    input: z.strictObject({ fromId: z.number().int(), fromName: userName, toId: z.number().int(), toName: userName, files: z.array(fileRef).min(1).max(MAX_ATTACHMENTS) }),
+    input: z.strictObject({ fromId: z.number().int(), fromName: userName, to: attachmentAudience, files: attachmentRefs }),
     output: z.strictObject({ attachments: z.array(fileAttachment) }),
   },
 } as const satisfies Record<string, OpDef>;

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { pageLimit, userName } from '../common.ts';
-import { fileAttachment, MAX_ATTACHMENTS } from '../files/sharing.ts';
-import { fileRef } from '../files/schemas.ts';
+import { attachmentRefs, fileAttachment } from '../files/sharing.ts';
 import { emoji, reaction, replyQuote } from '../rooms/schemas.ts';
 import type { OpDef } from './define.ts';
 
@@ -51,7 +50,7 @@ export const imOps = {
     input: z.strictObject({
       to: userName,
       text: messageText,
-      attachments: z.array(fileRef).min(1).max(MAX_ATTACHMENTS, `a message carries at most ${MAX_ATTACHMENTS} files`).optional(),
+      attachments: attachmentRefs.optional(),
       /** A message of this conversation that this one answers. */
       replyTo: z.string().min(1).max(64).optional(),
     }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageLimit, userName } from '../common.ts';
 import { emoji, moderationReason, myRoom, retentionDays, room, roomBan, roomHistory, roomInvitation, roomKind, roomMember, roomMemberWithPresence, roomMessage, roomName, roomRole, roomTopic } from '../rooms/schemas.ts';
+import { attachmentRefs } from '../files/sharing.ts';
 import { messageText } from './im.ts';
 import type { OpDef } from './define.ts';
 
@@ -69,10 +70,14 @@ export const roomsOps = {
     input: inRoom,
     output: z.strictObject({ members: z.array(roomMemberWithPresence), banned: z.array(roomBan).optional() }),
   },
+  /**
+   * Says something in a room, with `attachments`: files of mine (ids or paths), which every
+   * member of the room may then read while they are a member (files.attach).
+   */
   'rooms.send': {
     app: 'rooms',
     access: 'user',
-    input: z.strictObject({ room: roomName, text: messageText, replyTo: messageId.optional() }),
+    input: z.strictObject({ room: roomName, text: messageText, replyTo: messageId.optional(), attachments: attachmentRefs.optional() }),
     output: roomMessage,
   },
   /** Oldest first within a page; `before` an order. A member who joined a `joined`-history room sees from their joining on. */
@@ -118,5 +123,13 @@ export const roomsOps = {
     readonly: true,
     input: inRoom,
     output: z.strictObject({ room, exportedAt: z.string(), members: z.array(roomMember), messages: z.array(roomMessage) }),
+  },
+  /** The rooms `userId` is a member of now, by id: what the files app's room grants need. */
+  'rooms.memberships': {
+    app: 'rooms',
+    access: 'internal',
+    readonly: true,
+    input: z.strictObject({ userId: z.number().int() }),
+    output: z.strictObject({ rooms: z.array(z.number().int()) }),
   },
 } as const satisfies Record<string, OpDef>;

@@ -105,13 +105,13 @@ export interface FilesTables {
   };
   files_upload_chunks: { upload_id: string; idx: number; hash: string; size: number; byte_start: number };
   files_usage: { user_id: number; logical_bytes: number };
-  /** `grantee_kind` 'user' (grantee_id), 'group' (grantee_name, of the owner's buddy groups) or 'public' (published). */
+  /** `grantee_kind` 'user' (grantee_id), 'group' (grantee_name, of the owner's buddy groups), 'room' (grantee_id, its members; from attachments) or 'public' (published). */
   files_shares: {
     id: Generated<number>;
     owner_id: number;
     owner_name: string;
     node_id: number;
-    grantee_kind: 'user' | 'group' | 'public';
+    grantee_kind: 'user' | 'group' | 'room' | 'public';
     grantee_id: number;
     grantee_name: string;
     access: 'read' | 'write';
@@ -160,6 +160,8 @@ export interface RoomsTables {
     edited_at: string | null;
     deleted_at: string | null;
     deleted_by: string | null;
+    /** JSON array of FileAttachment, or null. */
+    attachments: string | null;
   };
   room_message_edits: { id: Generated<number>; message_id: string; text: string; at: string };
   room_reactions: { id: Generated<number>; message_id: string; user_id: number; user_name: string; emoji: string; at: string };

@@ -7,7 +7,7 @@ import { openUpload, type UploadRow } from './uploads.repo.ts';
 
 /**
  * Every access check of the files app lives here. A user sees their own tree, and what others
- * granted them (shared by name or with a group of buddies they are in, or published): every
+ * granted them (shared by name, with a group of buddies or a room they are in, or published): every
  * lookup goes through resolveTarget or grantOf, and whatever the caller may not access answers
  * not_found exactly like what never existed, so existence never leaks.
  */
@@ -56,8 +56,9 @@ export async function grantOf(db: Db, viewer: Viewer, row: NodeRow): Promise<{ g
   for (const share of shares) {
     let applies = (share.grantee_kind === 'user' && Number(share.grantee_id) === viewer.userId) || share.grantee_kind === 'public';
     if (!applies && share.grantee_kind === 'group') {
-      applies = (await viewer.memberships()).some((m) => m.ownerId === ownerId && m.group === share.grantee_name);
+      applies = (await viewer.memberships()).groups.some((m) => m.ownerId === ownerId && m.group === share.grantee_name);
     }
+    if (!applies && share.grantee_kind === 'room') applies = (await viewer.memberships()).rooms.includes(Number(share.grantee_id));
     if (!applies) continue;
     ownerName = share.owner_name;
     if (share.access === 'write' && share.grantee_kind !== 'public') best = 'write';

@@ -6,7 +6,7 @@ import { resolveTarget } from './access.ts';
 import { decodeCursor, encodeCursor, isNameCursor, ROOT_ID, rootEntry, toEntry, type NodeRow } from './entries.ts';
 import { deleteExpiredLocks, deleteLocks, extendLock, insertLock, liveLocks, propCount, propsOf, removeProp, setProp, toLock, type LockRow } from './dav.repo.ts';
 import { listChildren, type Db } from './nodes.repo.ts';
-import type { Viewer } from './viewer.ts';
+import { NO_MEMBERSHIPS, type Viewer } from './viewer.ts';
 
 /** Children answered per files.dav.state page. */
 const CHILDREN_PAGE = 500;
@@ -18,7 +18,7 @@ const asTouching = (row: LockRow) => ({ ...row, infinite: Number(row.depth) !== 
  * counts as nothing). WebDAV paths start with "/", so they never name another user's tree.
  */
 async function itemAt(db: Db, userId: number, path: string): Promise<{ id: number; row: NodeRow | undefined } | undefined> {
-  const owner: Viewer = { userId, name: '', memberships: async () => [] };
+  const owner: Viewer = { userId, name: '', memberships: async () => NO_MEMBERSHIPS };
   try {
     const target = await resolveTarget(db, owner, path);
     return target.root ? { id: ROOT_ID, row: undefined } : { id: Number(target.row.id), row: target.row };

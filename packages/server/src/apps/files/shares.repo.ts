@@ -1,6 +1,7 @@
 import { sql, type Selectable, type Transaction } from 'kysely';
 import type { FilesTables } from '../../store/schema.ts';
 import type { Db } from './nodes.repo.ts';
+import type { Memberships } from './viewer.ts';
 
 type Tx = Transaction<FilesTables>;
 export type ShareRow = Selectable<FilesTables['files_shares']>;
@@ -43,7 +44,7 @@ export async function upsertShare(
     .executeTakeFirstOrThrow();
 }
 
-/** Ends grants on an item: to the users `userIds`, to `group`, to every user and group (`all`), or its publishing (`published`). */
+/** Ends grants on an item: to the users `userIds`, to `group`, to every user, group and room (`all`), or its publishing (`published`). */
 export async function deleteShares(tx: Tx, nodeId: number, which: { userIds?: readonly number[]; group?: string; all?: boolean; published?: boolean }): Promise<number> {
   const result = await tx
     .deleteFrom('files_shares')
@@ -52,7 +53,7 @@ export async function deleteShares(tx: Tx, nodeId: number, which: { userIds?: re
       eb.or([
         ...(which.userIds && which.userIds.length > 0 ? [eb.and([eb('grantee_kind', '=', 'user'), eb('grantee_id', 'in', [...which.userIds])])] : []),
         ...(which.group !== undefined ? [eb.and([eb('grantee_kind', '=', 'group'), eb('grantee_name', '=', which.group)])] : []),
-        ...(which.all ? [eb('grantee_kind', 'in', ['user', 'group'])] : []),
+        ...(which.all ? [eb('grantee_kind', 'in', ['user', 'group', 'room'])] : []),
         ...(which.published ? [eb('grantee_kind', '=', 'public')] : []),
       ]),
     )
@@ -66,17 +67,18 @@ export async function sharesOf(db: Db, ownerId: number, nodeId: number): Promise
 }
 
 /**
- * Grants to me: by name, or to groups I am in (`memberships`: owner id and group), newest
- * first, after the share id `before`. Publishing is left out (the universe lists it).
+ * Grants to me: by name, or to groups and rooms I am in, newest first, after the share id
+ * `before`. Publishing is left out (the universe lists it).
  */
-export async function sharesTo(db: Db, userId: number, memberships: ReadonlyArray<{ ownerId: number; group: string }>, before: number | undefined, limit: number): Promise<ShareRow[]> {
+export async function sharesTo(db: Db, userId: number, memberships: Memberships, before: number | undefined, limit: number): Promise<ShareRow[]> {
   let query = db
     .selectFrom('files_shares')
     .selectAll()
     .where((eb) =>
       eb.or([
         eb.and([eb('grantee_kind', '=', 'user'), eb('grantee_id', '=', userId)]),
-        ...memberships.map((m) => eb.and([eb('grantee_kind', '=', 'group'), eb('owner_id', '=', m.ownerId), eb('grantee_name', '=', m.group)])),
+        ...memberships.groups.map((m) => eb.and([eb('grantee_kind', '=', 'group'), eb('owner_id', '=', m.ownerId), eb('grantee_name', '=', m.group)])),
+        ...(memberships.rooms.length > 0 ? [eb.and([eb('grantee_kind', '=', 'room'), eb('grantee_id', 'in', [...memberships.rooms])])] : []),
       ]),
     );
   if (before !== undefined) query = query.where('id', '<', before);

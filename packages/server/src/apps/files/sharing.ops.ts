@@ -1,4 +1,4 @@
-import { compareNames, PodError, type Share } from '@pod/protocol';
+import { compareNames, PodError, type Grantee, type Share, type SharedItem } from '@pod/protocol';
 import type { AppOps } from '../../runtime/app.ts';
 import type { FilesTables } from '../../store/schema.ts';
 import { ownItem, pathsOf, viewedPath } from './access.ts';
@@ -16,10 +16,22 @@ function toShare(row: ShareRow, path: string): Share {
   return {
     id: Number(row.id),
     item: { id: Number(row.node_id), path },
-    grantee: row.grantee_kind === 'user' ? { kind: 'user', name: row.grantee_name } : { kind: 'group', name: row.grantee_name },
+    grantee: granteeOf(row),
     access: row.access,
     createdAt: row.created_at,
   };
+}
+
+function granteeOf(row: ShareRow): Grantee {
+  if (row.grantee_kind === 'public') throw new PodError('internal', 'publishing is not listed as a share');
+  return { kind: row.grantee_kind, name: row.grantee_name };
+}
+
+/** How a grant reached me, as files.shared names it. */
+function viaOf(share: ShareRow): Pick<SharedItem, 'via' | 'group' | 'room'> {
+  if (share.grantee_kind === 'group') return { via: 'group', group: share.grantee_name };
+  if (share.grantee_kind === 'room') return { via: 'room', room: share.grantee_name };
+  return { via: 'direct' };
 }
 
 /** Tells grantees who gained or lost sight of an item, like any change of what they see. */
@@ -113,8 +125,7 @@ export const sharingOps: AppOps<FilesTables> = {
             entry: toEntry(row),
             path: viewedPath({ ownerName: share.owner_name }, paths.get(Number(row.id)) ?? `/${row.name}`),
             access: share.access,
-            via: share.grantee_kind === 'group' ? ('group' as const) : ('direct' as const),
-            ...(share.grantee_kind === 'group' ? { group: share.grantee_name } : {}),
+            ...viaOf(share),
             sharedAt: share.created_at,
           },
         ];

@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor, ROOT_ID, toEntry, type NodeRow } from './en
 import { ancestry, deleteNodes, subtree, subtreeHeight, trashTops, unmarkTrashed } from './nodes.repo.ts';
 import { deleteSharesOfNodes } from './shares.repo.ts';
 import { checkNameFree, emitChanged, type Scope } from './tree.ts';
-import { writeViewer } from './viewer.ts';
+import { NO_MEMBERSHIPS, writeViewer } from './viewer.ts';
 import { deleteVersions, versionsOfNodes } from './versions.repo.ts';
 
 const DEFAULT_PAGE = 100;
@@ -55,7 +55,7 @@ export const trashOps: AppOps<FilesTables> = {
       let parentId: number;
       if (input.to !== undefined) {
         // The trash is the owner's alone, and so is where they restore to.
-        const folder = await resolveFolder(scope.tx, writeViewer(request, []), input.to, 'write');
+        const folder = await resolveFolder(scope.tx, writeViewer(request, NO_MEMBERSHIPS), input.to, 'write');
         if (folder.ownerId !== userId) throw new PodError('invalid', 'restore into a folder of your own');
         parentId = folder.id;
       }

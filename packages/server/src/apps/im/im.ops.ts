@@ -57,7 +57,7 @@ async function mayMessage(ctx: AppContext<ImTables>, request: RequestInfo, to: s
  */
 async function attach(ctx: AppContext<ImTables>, request: RequestInfo, to: Permission, files: Array<string | number>): Promise<FileAttachment[]> {
   const caller = request.caller!;
-  const { attachments } = await ctx.call('files.attach', { fromId: caller.userId, fromName: caller.name, toId: to.toId, toName: to.toName, files });
+  const { attachments } = await ctx.call('files.attach', { fromId: caller.userId, fromName: caller.name, to: { kind: 'user', id: to.toId, name: to.toName }, files });
   return attachments;
 }
 

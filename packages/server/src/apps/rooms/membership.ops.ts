@@ -4,7 +4,7 @@ import type { RoomsTables } from '../../store/schema.ts';
 import { atLeast, joined, seatIn, type Seat } from './access.ts';
 import { emitMemberChange } from './events.ts';
 import { lastOrd, unreadCounts } from './messages.repo.ts';
-import { findMember, insertRoom, memberCounts, myMemberships, ownerCount, publicRooms, putMember, setMemberState, toInvitation, toMyRoom, toRoom } from './rooms.repo.ts';
+import { findMember, insertRoom, joinedRoomIds, memberCounts, myMemberships, ownerCount, publicRooms, putMember, setMemberState, toInvitation, toMyRoom, toRoom } from './rooms.repo.ts';
 
 const DIRECTORY_PAGE = 50;
 
@@ -60,6 +60,11 @@ export const membershipOps: AppOps<RoomsTables> = {
         rooms: inRooms.map(({ room, me }) => toMyRoom(room, counts.get(Number(room.id)) ?? 0, me, unread.get(Number(room.id)) ?? 0)),
         invitations: mine.filter((m) => m.me.state === 'invited').map(({ room, me }) => toInvitation(room, me)),
       };
+    },
+  },
+  'rooms.memberships': {
+    async read(input, _request, ctx) {
+      return { rooms: await joinedRoomIds(ctx.db, input.userId) };
     },
   },
   'rooms.directory': {

@@ -1,4 +1,4 @@
-import { PodError, type RoomMessage } from '@pod/protocol';
+import { PodError, type FileAttachment, type RoomMessage } from '@pod/protocol';
 import type { AppOps, RequestInfo, WriteScope } from '../../runtime/app.ts';
 import type { RoomsTables } from '../../store/schema.ts';
 import { newMessageId } from '../message-id.ts';
@@ -9,7 +9,9 @@ import { findRoomsByName, joinedIds, joinedMembers, setReadOrd, type MemberRow, 
 
 const DEFAULT_PAGE = 50;
 
-type SendRequest = { input: { room: string; text: string; replyTo?: string | undefined }; request: RequestInfo & { prepared: unknown } };
+/** The files a message carries, already readable by the room's members (files.attach). */
+type Prepared = { attachments: FileAttachment[] } | undefined;
+type SendRequest = { input: { room: string; text: string; replyTo?: string | undefined }; request: RequestInfo & { prepared: Prepared } };
 
 /**
  * Stores messages set-wise: the rooms, their members and the answered messages are read once
@@ -40,7 +42,17 @@ async function sendMessages(scope: WriteScope<RoomsTables>, requests: readonly S
     const { mentions, notify } = resolveMentions(input.text, caller.userId, rank(me.role) >= rank('moderator'), names);
     planned.push({
       room,
-      message: { id: newMessageId(), roomId: Number(room.id), senderId: caller.userId, senderName: caller.name, text: input.text, at: scope.now, replyTo: input.replyTo ?? null, mentions },
+      message: {
+        id: newMessageId(),
+        roomId: Number(room.id),
+        senderId: caller.userId,
+        senderName: caller.name,
+        text: input.text,
+        at: scope.now,
+        replyTo: input.replyTo ?? null,
+        mentions,
+        attachments: request.prepared?.attachments,
+      },
       audience: [...inRoom.keys()],
       notify,
       quote: reply ? toQuote(reply) : null,
@@ -50,7 +62,20 @@ async function sendMessages(scope: WriteScope<RoomsTables>, requests: readonly S
   const sent: RoomMessage[] = [];
   for (const { room, message, audience, notify, quote } of planned) {
     const order = orders.get(message.id)!;
-    const body: RoomMessage = { id: message.id, room: room.name, from: message.senderName, text: message.text, at: message.at, order, replyTo: quote, editedAt: null, deletedAt: null, mentions: message.mentions, reactions: [] };
+    const body: RoomMessage = {
+      id: message.id,
+      room: room.name,
+      from: message.senderName,
+      text: message.text,
+      at: message.at,
+      order,
+      replyTo: quote,
+      editedAt: null,
+      deletedAt: null,
+      mentions: message.mentions,
+      reactions: [],
+      ...(message.attachments ? { attachments: message.attachments } : {}),
+    };
     await setReadOrd(scope.tx, message.roomId, message.senderId, order);
     await scope.emit(audience, 'room.message', body);
     if (notify.length > 0) await scope.emit(notify, 'room.mention', { room: room.name, id: message.id, from: message.senderName, text: message.text });
@@ -75,6 +100,20 @@ async function presentOne(scope: WriteScope<RoomsTables>, id: string, roomName: 
 
 export const messageOps: AppOps<RoomsTables> = {
   'rooms.send': {
+    /**
+     * Only a member who may speak attaches: the files app then grants the room (its members
+     * as they are at any later time) read access to the sender's files, before the message is
+     * stored, so a message never points at a file its readers cannot open. The grant is
+     * idempotent and a retry finds its answer in the request log, so nothing happens twice.
+     */
+    async prepare(input, request, ctx): Promise<Prepared> {
+      if (!input.attachments) return undefined;
+      const caller = request.caller!;
+      const seat = await seatIn(ctx.db, input.room, caller.userId);
+      unmuted(seat, joined(seat));
+      const to = { kind: 'room' as const, id: Number(seat.room.id), name: seat.room.name };
+      return ctx.call('files.attach', { fromId: caller.userId, fromName: caller.name, to, files: input.attachments });
+    },
     async write(scope, input, request) {
       return (await sendMessages(scope, [{ input, request }]))[0]!;
     },

@@ -1,4 +1,4 @@
-import type { Reaction, ReplyQuote, RoomMessage } from '@pod/protocol';
+import type { FileAttachment, Reaction, ReplyQuote, RoomMessage } from '@pod/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import { rowsQuery, type RowsStatement } from '../../store/hot-sql.ts';
 import type { RoomsTables } from '../../store/schema.ts';
@@ -32,11 +32,12 @@ export interface NewMessage {
   at: string;
   replyTo: string | null;
   mentions: string[];
+  attachments: FileAttachment[] | undefined;
 }
 
 const INSERT: RowsStatement = {
-  text: 'insert into room_messages (id, room_id, sender_id, sender_name, text, at, reply_to, mentions) {rows} returning id, ord',
-  types: ['text', 'bigint', 'bigint', 'text', 'text', 'text', 'text', 'text'],
+  text: 'insert into room_messages (id, room_id, sender_id, sender_name, text, at, reply_to, mentions, attachments) {rows} returning id, ord',
+  types: ['text', 'bigint', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text'],
 };
 
 /** Stores messages in one statement; answers each one's room order by id. */
@@ -44,7 +45,7 @@ export async function insertMessages(tx: Tx, messages: readonly NewMessage[]): P
   const { rows } = await rowsQuery<{ id: string; ord: number }>(
     tx as unknown as Kysely<never>,
     INSERT,
-    messages.map((m) => [m.id, m.roomId, m.senderId, m.senderName, m.text, m.at, m.replyTo, JSON.stringify(m.mentions)]),
+    messages.map((m) => [m.id, m.roomId, m.senderId, m.senderName, m.text, m.at, m.replyTo, JSON.stringify(m.mentions), m.attachments ? JSON.stringify(m.attachments) : null]),
   );
   return new Map(rows.map((row) => [row.id, Number(row.ord)]));
 }
@@ -72,6 +73,8 @@ export function toMessage(row: MessageRow, roomName: string, reactions: Reaction
     deletedAt: row.deleted_at,
     mentions: JSON.parse(row.mentions) as string[],
     reactions,
+    // A message deleted for everyone shows nothing of what it carried.
+    ...(row.attachments && !row.deleted_at ? { attachments: JSON.parse(row.attachments) as FileAttachment[] } : {}),
   };
 }
 

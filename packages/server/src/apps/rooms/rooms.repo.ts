@@ -140,6 +140,12 @@ export async function setReadOrd(tx: Tx, roomId: number, userId: number, ord: nu
   await tx.updateTable('room_members').set({ read_ord: sql`case when read_ord > ${ord} then read_ord else ${ord} end` }).where('room_id', '=', roomId).where('user_id', '=', userId).execute();
 }
 
+/** The ids of the rooms a user is a member of now. */
+export async function joinedRoomIds(db: Db, userId: number): Promise<number[]> {
+  const rows = await db.selectFrom('room_members').select('room_id').where('user_id', '=', userId).where('state', '=', 'joined').execute();
+  return rows.map((row) => Number(row.room_id));
+}
+
 /** The rooms I am in or invited to, by name, with their rows and mine. */
 export async function myMemberships(db: Db, userId: number): Promise<Array<{ room: RoomRow; me: MemberRow }>> {
   const mine = await db.selectFrom('room_members').selectAll().where('user_id', '=', userId).where('state', 'in', ['joined', 'invited']).execute();
