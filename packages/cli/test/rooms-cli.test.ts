@@ -1,9 +1,11 @@
 import { callOp, type MyRoom, type Room, type RoomMessage } from '@pod/sdk/node';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestPod, type TestPod } from '../../server/test/helpers/pod.ts';
 import { readConfig } from '../src/config.ts';
-import { cliUser, removeAll, stopAll } from './helpers/cli.ts';
+import { cliUser, removeAll, stopAll, tempDir } from './helpers/cli.ts';
 
 const listening = (line: string) => line.startsWith('listening as ');
 
@@ -44,6 +46,16 @@ describe('rooms through the pod command', () => {
     assert.match(history[1]!, /ann \(re ann: the tulips are up\): water them/);
     await ben.ok(['room', 'read', 'garden']);
     assert.deepEqual((await ben.json<{ rooms: MyRoom[] }>(['rooms'])).rooms.map((r) => r.unread), [0]);
+
+    // A file from this computer goes up into /Sent and along with the message; members may read it.
+    const local = join(tempDir('pod-room-attach-', cleanup), 'seeds.txt');
+    writeFileSync(local, 'sunflower');
+    const carrying = await ann.json<RoomMessage>(['room', 'send', 'garden', 'seed list', '--attach', local]);
+    const [file] = carrying.attachments ?? [];
+    assert.deepEqual([file?.name, file?.size], ['seeds.txt', 9]);
+    assert.match(await ben.ok(['room', 'history', 'garden', '--limit', '1']), new RegExp(`ann: seed list {2}\\S+\n {2}attached: seeds\\.txt \\(9 B\\) from ann, id ${file!.id}$`, 'm'));
+    const bens = readConfig(ben.configDir);
+    assert.equal((await callOp(bens.server!, bens.token!, 'files.stat', { target: file!.id })).entry.name, 'seeds.txt');
   });
 
   it('private rooms, invitations, roles, topic and moderation, with clear errors for the rest', async () => {

@@ -1,13 +1,11 @@
 import { PodError, type OpOutput } from '@pod/protocol';
-import { uploadFile } from '@pod/sdk/node';
 import type { Command } from 'commander';
-import { stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
-import { signedIn, type Api } from '../api.ts';
+import { signedIn } from '../api.ts';
 import { formatTime, jsonOption, outputFor, person } from '../output.ts';
-import { allPages, joinRemote, remotePath } from '../remote.ts';
+import { allPages, remotePath } from '../remote.ts';
 import { formatBytes } from '../units.ts';
 import { displayName, entryRows } from './files-format.ts';
+import { sendable } from './sendable.ts';
 
 /** `pod send-file`, `pod publish`, `pod unpublish`, `pod universe`. */
 export function registerPublish(program: Command): void {
@@ -75,16 +73,6 @@ export function registerPublish(program: Command): void {
 }
 
 /** The file to send: a local file, uploaded into `into` first, else a path in the pod. */
-async function sendable(api: Api, path: string, into: string): Promise<string | number> {
-  const local = resolve(path);
-  const info = await stat(local).catch(() => undefined);
-  if (info?.isDirectory()) throw new PodError('invalid', `${path} is a folder; send files one by one, or share the folder with pod share`);
-  if (!info) return remotePath(path);
-  const { session } = api;
-  const uploaded = await uploadFile({ server: session.server, token: session.token, path: joinRemote(into, basename(local)), source: local });
-  return uploaded.entry.id;
-}
-
 function showUser(user: OpOutput<'files.universe'>['users'][number]): string[] {
   const about = user.profile.about ? `: ${user.profile.about.split('\n')[0]}` : '';
   const lines = [`${person(user.profile.name, user.profile.displayName)}${about}`];

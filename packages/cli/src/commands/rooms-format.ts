@@ -1,5 +1,6 @@
 import type { MyRoom, PodEvent, Room, RoomInvitation, RoomMessage } from '@pod/protocol';
 import { formatTime, table } from '../output.ts';
+import { formatBytes } from '../units.ts';
 
 type RoomEvent = Extract<PodEvent, { type: `room.${string}` }>;
 
@@ -8,7 +9,12 @@ export function showMessageLine(m: RoomMessage): string {
   const reply = m.replyTo ? ` (re ${m.replyTo.from}: ${m.replyTo.deleted ? '(deleted)' : excerpt(m.replyTo.text)})` : '';
   const edited = m.editedAt ? ' (edited)' : '';
   const reactions = m.reactions.length > 0 ? `  ${m.reactions.map((r) => `${r.emoji} ${r.count}`).join(' ')}` : '';
-  return `[${formatTime(m.at)}] ${m.from}${reply}: ${m.text}${edited}${reactions}  ${m.id}`;
+  return [`[${formatTime(m.at)}] ${m.from}${reply}: ${m.text}${edited}${reactions}  ${m.id}`, ...showAttachments(m)].join('\n');
+}
+
+/** One line per attached file, with what `pod download` takes to fetch it. */
+export function showAttachments(m: Pick<RoomMessage, 'attachments'>): string[] {
+  return (m.attachments ?? []).map((a) => `  attached: ${a.name} (${formatBytes(a.size)}) from ${a.owner}, id ${a.id}`);
 }
 
 function excerpt(text: string): string {

@@ -3,7 +3,11 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { signedIn } from '../api.ts';
 import { jsonOption, outputFor, table } from '../output.ts';
 import { parseCount } from './profile.ts';
-import { showDirectory, showMessageLine, showMyRooms } from './rooms-format.ts';
+import { remotePath } from '../remote.ts';
+import { showAttachments, showDirectory, showMessageLine, showMyRooms } from './rooms-format.ts';
+import { sendable } from './sendable.ts';
+
+const collect = (value: string, earlier: string[]) => [...earlier, value];
 
 function parseRole(value: string): RoomRole {
   const role = roomRole.safeParse(value);
@@ -117,10 +121,20 @@ export function registerRooms(program: Command): void {
       .description('say something in a room; @name notifies a member, @room (moderators) everyone')
       .argument('<name>')
       .argument('<text...>', 'the message (several words are joined with spaces)')
-      .option('--reply <id>', 'answer this message, quoting it'),
-  ).action(async (name: string, words: string[], flags: { reply?: string }, command: Command) => {
-    const sent = await signedIn().call('rooms.send', { room: name, text: words.join(' '), ...(flags.reply !== undefined ? { replyTo: flags.reply } : {}) });
-    outputFor(command).result(sent, (m) => `sent to #${m.room} (${m.id})`);
+      .option('--reply <id>', 'answer this message, quoting it')
+      .option('--attach <path>', 'attach a file (repeatable): one on this computer is uploaded into --into first, else one of yours in the pod; the room\'s members may read it', collect, [])
+      .option('--into <remote-dir>', 'where files from this computer go in your pod', '/Sent'),
+  ).action(async (name: string, words: string[], flags: { reply?: string; attach: string[]; into: string }, command: Command) => {
+    const api = signedIn();
+    const attachments: Array<string | number> = [];
+    for (const path of flags.attach) attachments.push(await sendable(api, path, remotePath(flags.into)));
+    const sent = await api.call('rooms.send', {
+      room: name,
+      text: words.join(' '),
+      ...(flags.reply !== undefined ? { replyTo: flags.reply } : {}),
+      ...(attachments.length > 0 ? { attachments } : {}),
+    });
+    outputFor(command).result(sent, (m) => [`sent to #${m.room} (${m.id})`, ...showAttachments(m)]);
   });
 
   jsonOption(
