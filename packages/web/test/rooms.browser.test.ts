@@ -116,6 +116,21 @@ test('two people in a room reply, react, edit and see each other typing', async 
   assert.deepEqual(b.errors, []);
 });
 
+test("a file attached in a room reaches every member, who download it", async () => {
+  await a.page.goto('/rooms/lounge');
+  await b.page.goto('/rooms/lounge');
+  const agenda = Buffer.from('1. tea\n2. biscuits\n');
+  await a.page.getByLabel('Attach files for #lounge').setInputFiles({ name: 'agenda.txt', mimeType: 'text/plain', buffer: agenda });
+  const link = b.page.getByTestId('message').getByRole('link', { name: /^Download agenda\.txt/ });
+  await link.waitFor();
+  const downloading = b.page.waitForEvent('download');
+  await link.click();
+  assert.deepEqual(await readFile((await (await downloading).path())!), agenda);
+  await screenshot(b.page, 'rooms-03b-attachment');
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+});
+
 test('a 1:1 conversation has replies, reactions, edits and typing too', async () => {
   await bob.op('im.send', { to: 'alice', text: 'Lunch today?' });
   await a.page.goto('/messages/bob');

@@ -3,6 +3,7 @@ import type { MemberChange, RoomBan, RoomMemberWithPresence } from '@pod/protoco
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Composer, TypingLine, type ComposerMode } from '../chat/Composer.tsx';
 import { useAction } from '../chat/action.ts';
+import { AttachButton, AttachingStatus, useAttachments } from '../chat/attach.tsx';
 import { withChanged, withOlder, withSent } from '../chat/message.ts';
 import type { MessageActions } from '../chat/MessageItem.tsx';
 import { Timeline } from '../chat/Timeline.tsx';
@@ -129,6 +130,11 @@ export default function RoomView({ name, back, leave }: { name: string; back: ()
     const changed = await client.request('rooms.edit', { id, text });
     setMessages((list) => withChanged(list, changed));
   };
+  // Every member may read what is attached here, for as long as they are a member.
+  const { attaching, dropping, attach, dropTarget } = useAttachments(async (text, ids) => {
+    const sent = await client.request('rooms.send', { room: name, text, attachments: ids });
+    setMessages((list) => withSent(list, sent));
+  }, setError);
 
   const header = (
     <h2>
@@ -154,7 +160,7 @@ export default function RoomView({ name, back, leave }: { name: string; back: ()
 
   const lastMine = [...messages].reverse().find((m) => m.from === me && !m.deletedAt);
   return (
-    <section className="conversation room" aria-label={`Room #${name}`}>
+    <section className={`conversation room ${dropping ? 'dropping' : ''}`} aria-label={`Room #${name}`} {...(mayWrite ? dropTarget : {})}>
       <header className="room-head">
         {header}
         {mine && (
@@ -201,6 +207,7 @@ export default function RoomView({ name, back, leave }: { name: string; back: ()
               {error}
             </p>
           )}
+          <AttachingStatus attaching={attaching} />
           <Composer
             label={`Message to #${name}`}
             members={[...members.map((m) => m.name).filter((n) => n !== me), ...(atLeast(role, 'moderator') ? ['room'] : [])]}
@@ -211,7 +218,9 @@ export default function RoomView({ name, back, leave }: { name: string; back: ()
             typing={() => void client.request('rooms.typing', { room: name }).catch(() => {})}
             lastMine={lastMine}
             disabled={removed ? 'You are no longer in this room.' : mine?.muted ? 'A moderator muted you here: you can read but not write.' : undefined}
-          />
+          >
+            {mayWrite && <AttachButton label={`Attach files for #${name}`} attach={attach} />}
+          </Composer>
         </div>
         {!removed && mine && <MemberList room={name} members={members} banned={banned} myRole={mine.role} kind={mine.kind} act={act} />}
       </div>

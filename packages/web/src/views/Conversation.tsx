@@ -1,25 +1,19 @@
 import { applyHistoryEvent, type ImMessage } from '@pod/sdk';
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Composer, TypingLine, type ComposerMode } from '../chat/Composer.tsx';
 import { useAction } from '../chat/action.ts';
+import { AttachButton, AttachingStatus, useAttachments } from '../chat/attach.tsx';
 import { withChanged, withOlder, withSent } from '../chat/message.ts';
 import type { MessageActions } from '../chat/MessageItem.tsx';
 import { Timeline } from '../chat/Timeline.tsx';
 import { useTypers } from '../chat/typing.ts';
-import { FILE_DRAG_TYPE, readDraggedFile } from '../files/format.ts';
-import { uploadAsNew } from '../files/uploads.ts';
 import { usePod } from '../lib/pod.tsx';
-
-/** Files dropped into a conversation are kept here in my files; the message carries them. */
-const ATTACHMENTS_FOLDER = '/Attachments';
 
 const PAGE = 50;
 
 /** One conversation: history paged backwards as you scroll up, live messages, receipts, replies, edits, reactions and typing. */
 export function Conversation({ other, back }: { other: string; back: () => void }) {
-  const { client, me, csrf, refreshConversations } = usePod();
-  const [attaching, setAttaching] = useState<string | undefined>();
-  const [dropping, setDropping] = useState(false);
+  const { client, me, refreshConversations } = usePod();
   const [messages, setMessages] = useState<ImMessage[]>([]);
   const [more, setMore] = useState(false);
   const { error, setError, act } = useAction();
@@ -96,29 +90,11 @@ export function Conversation({ other, back }: { other: string; back: () => void 
     setMessages((list) => withChanged(list, changed));
   };
 
-  /** Uploads what was dropped or picked (or takes a file dragged from my files) and sends it as a message. */
-  const attach = async (files: File[], dragged: { id: number; name: string } | undefined) => {
-    if (files.length === 0 && !dragged) return;
-    setError(undefined);
-    try {
-      setAttaching([...files.map((f) => f.name), ...(dragged ? [dragged.name] : [])].join(', '));
-      const ids = dragged ? [dragged.id] : [];
-      for (const file of files.slice(0, 10)) ids.push((await uploadAsNew(client, csrf, file, ATTACHMENTS_FOLDER)).id);
-      const text = files.length + (dragged ? 1 : 0) === 1 ? (dragged?.name ?? files[0]!.name) : `${ids.length} files`;
-      const sent = await client.request('im.send', { to: other, text, attachments: ids });
-      setMessages((list) => withSent(list, sent));
-      refreshConversations();
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setAttaching(undefined);
-    }
-  };
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setDropping(false);
-    void attach(Array.from(event.dataTransfer.files), readDraggedFile(event.dataTransfer));
-  };
+  const { attaching, dropping, attach, dropTarget } = useAttachments(async (text, ids) => {
+    const sent = await client.request('im.send', { to: other, text, attachments: ids });
+    setMessages((list) => withSent(list, sent));
+    refreshConversations();
+  }, setError);
 
   const lastMine = [...messages].reverse().find((m) => m.from === me && !m.deletedAt);
   return (
@@ -126,14 +102,7 @@ export function Conversation({ other, back }: { other: string; back: () => void 
       className={`conversation ${dropping ? 'dropping' : ''}`}
       aria-label={`Conversation with ${other}`}
       data-testid="conversation-drop"
-      onDragOver={(e) => {
-        if (e.dataTransfer.types.includes('Files') || e.dataTransfer.types.includes(FILE_DRAG_TYPE)) {
-          e.preventDefault();
-          setDropping(true);
-        }
-      }}
-      onDragLeave={() => setDropping(false)}
-      onDrop={onDrop}
+      {...dropTarget}
     >
       <h2>
         <button type="button" className="back" onClick={back} aria-label="Back to conversations">
@@ -148,11 +117,7 @@ export function Conversation({ other, back }: { other: string; back: () => void 
           {error}
         </p>
       )}
-      {attaching && (
-        <p role="status" className="muted small">
-          Attaching {attaching}…
-        </p>
-      )}
+      <AttachingStatus attaching={attaching} />
       <Composer
         label={`Message to ${other}`}
         members={[other, me]}
@@ -163,20 +128,7 @@ export function Conversation({ other, back }: { other: string; back: () => void 
         typing={() => void client.request('im.typing', { to: other }).catch(() => {})}
         lastMine={lastMine}
       >
-        <label className="button-like" title="Attach files (or drop them here)">
-          Attach
-          <input
-            type="file"
-            multiple
-            className="visually-hidden"
-            aria-label={`Attach files for ${other}`}
-            onChange={(e) => {
-              const files = Array.from(e.target.files ?? []);
-              e.target.value = '';
-              void attach(files, undefined);
-            }}
-          />
-        </label>
+        <AttachButton label={`Attach files for ${other}`} attach={attach} />
       </Composer>
     </section>
   );
