@@ -193,7 +193,7 @@ async function startPod(options: ReturnType<typeof flags>, work: string, nodeFla
     log(`pod listening on ${pod.url}, pid ${pod.pid}`);
     return pod;
   }
-  const cluster = await Cluster.create({ gateways: 1, apps: 1, natsUrl: options.natsUrl, postgresUrl: options.postgresUrl, work, nodeFlags: () => nodeFlags });
+  const cluster = await Cluster.create({ benchmark: 'files', gateways: 1, apps: 1, natsUrl: options.natsUrl, postgresUrl: options.postgresUrl, work, nodeFlags: () => nodeFlags });
   await createUserOffline(cluster.databaseUrl('setup'), USER);
   await cluster.start();
   const gateway = cluster.gateways[0]!;

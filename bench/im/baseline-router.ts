@@ -1,13 +1,15 @@
 /**
  * The baseline: a bare `ws` router with no product logic. It authenticates nothing (the hello
- * token is taken as the user's name), writes each message to SQLite (WAL, synchronous=FULL,
- * one transaction per batch collected in an event-loop turn) and only then forwards it to the
- * recipient's sockets and answers the sender. It speaks just enough of Pod's frames (hello,
- * req im.send, ack, ping) for the same load generator to drive it.
+ * token, or the HTTP bearer token, is taken as the user's name), writes each message once to
+ * SQLite (WAL, synchronous=FULL, one transaction per batch collected in an event-loop turn)
+ * and only then forwards it and answers the sender. It speaks just enough of Pod for the
+ * benchmarks' clients: frames hello, req im.send (to the recipient's sockets), ack, ping; and
+ * `POST /v1/op/rooms.send` (bench/rooms), fanned out as a room.message event to every
+ * connected socket, as if everyone connected were a member of every room.
  * Usage: node --import tsx bench/im/baseline-router.ts --data DIR --port N
  */
 import Database from 'better-sqlite3';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -23,13 +25,14 @@ db.exec(`create table if not exists messages (
 const insert = db.prepare('insert into messages (msg_id, sender, recipient, text, at) values (?, ?, ?, ?, ?)');
 
 interface Pending {
-  socket: WebSocket;
-  requestId: string;
   msgId: string;
   from: string;
+  /** The recipient, or the room. */
   to: string;
   text: string;
   at: string;
+  /** After the commit: forward, then answer the sender. */
+  deliver(): void;
 }
 const commit = db.transaction((batch: Pending[]) => {
   for (const m of batch) insert.run(m.msgId, m.from, m.to, m.text, m.at);
@@ -37,6 +40,7 @@ const commit = db.transaction((batch: Pending[]) => {
 
 const sockets = new Map<string, Set<WebSocket>>();
 const seqs = new Map<string, number>();
+const roomOrders = new Map<string, number>();
 let batch: Pending[] = [];
 let scheduled = false;
 let nextId = 0;
@@ -60,13 +64,60 @@ function flush(): void {
   stats.messages += items.length;
   stats.commitMs += ms;
   stats.maxCommitMs = Math.max(stats.maxCommitMs, ms);
-  for (const m of items) {
-    const seq = (seqs.get(m.to) ?? 0) + 1;
-    seqs.set(m.to, seq);
-    const frame = `{"t":"ev","seq":${seq},"type":"im.message","body":${JSON.stringify({ id: m.msgId, from: m.from, to: m.to, text: m.text, at: m.at })}}`;
-    for (const socket of sockets.get(m.to) ?? []) socket.send(frame);
-    m.socket.send(`{"t":"res","id":${JSON.stringify(m.requestId)},"ok":true,"body":{"id":"${m.msgId}"}}`);
+  for (const m of items) m.deliver();
+}
+
+function enqueue(m: Pending): void {
+  batch.push(m);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(flush);
   }
+}
+
+const nextSeq = (user: string) => {
+  const seq = (seqs.get(user) ?? 0) + 1;
+  seqs.set(user, seq);
+  return seq;
+};
+
+function imMessage(socket: WebSocket, requestId: string, from: string, to: string, text: string): Pending {
+  const m: Pending = {
+    msgId: `b${++nextId}`,
+    from,
+    to,
+    text,
+    at: new Date().toISOString(),
+    deliver() {
+      const frame = `{"t":"ev","seq":${nextSeq(to)},"type":"im.message","body":${JSON.stringify({ id: m.msgId, from, to, text, at: m.at })}}`;
+      for (const recipient of sockets.get(to) ?? []) recipient.send(frame);
+      socket.send(`{"t":"res","id":${JSON.stringify(requestId)},"ok":true,"body":{"id":"${m.msgId}"}}`);
+    },
+  };
+  return m;
+}
+
+/** A room message as Pod's room.message event carries it, to every connected user (each with its own seq). */
+function roomMessage(response: ServerResponse, from: string, room: string, text: string): Pending {
+  const m: Pending = {
+    msgId: `b${++nextId}`,
+    from,
+    to: room,
+    text,
+    at: new Date().toISOString(),
+    deliver() {
+      const order = (roomOrders.get(room) ?? 0) + 1;
+      roomOrders.set(room, order);
+      const body = JSON.stringify({ id: m.msgId, room, from, text, at: m.at, order, replyTo: null, editedAt: null, deletedAt: null, mentions: [], reactions: [] });
+      for (const [user, set] of sockets) {
+        if (set.size === 0) continue;
+        const frame = `{"t":"ev","seq":${nextSeq(user)},"type":"room.message","body":${body}}`;
+        for (const socket of set) socket.send(frame);
+      }
+      response.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    },
+  };
+  return m;
 }
 
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, maxPayload: 256 * 1024 });
@@ -81,11 +132,7 @@ wss.on('connection', (socket: WebSocket) => {
       return;
     }
     if (frame.t === 'req' && user && frame.op === 'im.send' && frame.body?.to && frame.body.text !== undefined) {
-      batch.push({ socket, requestId: frame.id ?? '', msgId: `b${++nextId}`, from: user, to: frame.body.to, text: frame.body.text, at: new Date().toISOString() });
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      enqueue(imMessage(socket, frame.id ?? '', user, frame.body.to, frame.body.text));
     } else if (frame.t === 'ping') {
       socket.send('{"t":"pong"}');
     } else if (frame.t === 'hello' && frame.token && !user) {
@@ -107,6 +154,22 @@ wss.on('connection', (socket: WebSocket) => {
 });
 
 const server = createServer((request, response) => {
+  const user = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+  if (request.method === 'POST' && request.url === '/v1/op/rooms.send' && user) {
+    let text = '';
+    request.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    request.on('end', () => {
+      let body: { room?: string; text?: string };
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = {};
+      }
+      if (body.room === undefined || body.text === undefined) response.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"code":"invalid","message":"room and text"}}');
+      else enqueue(roomMessage(response, user, body.room, body.text));
+    });
+    return;
+  }
   response.writeHead(request.url === '/healthz' ? 200 : 404, { 'content-type': 'application/json' });
   response.end(JSON.stringify({ status: 'ok', kind: 'baseline' }));
 });

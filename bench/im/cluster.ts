@@ -17,6 +17,8 @@ import { addCleanup, freePort, launch, repoRoot, stopChild, type ServerProcess }
 const CLI = join(repoRoot, 'packages/cli/bin/pod.js');
 
 export interface ClusterOptions {
+  /** The benchmark's name, in the schema's and the stream's name. */
+  benchmark: string;
   gateways: number;
   apps: number;
   natsUrl: string;
@@ -63,7 +65,7 @@ export class Cluster {
 
   /** Creates the schema (the stream appears with the first process); nothing runs yet. */
   static async create(options: ClusterOptions): Promise<Cluster> {
-    const name = `bench_im_${Date.now().toString(36)}_${process.pid}`;
+    const name = `bench_${options.benchmark}_${Date.now().toString(36)}_${process.pid}`;
     const cluster = new Cluster(options, name);
     const client = new pg.Client({ connectionString: options.postgresUrl, application_name: `${name}-setup` });
     await client.connect();

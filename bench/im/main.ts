@@ -328,6 +328,7 @@ export async function run(argv: string[]): Promise<number> {
 async function setUpDistributed(options: ReturnType<typeof flags>, work: string, result: BenchResult, profDir: string, pgStatsStem: string) {
   const stamp = Date.now().toString(36);
   const cluster = await Cluster.create({
+    benchmark: 'im',
     gateways: options.gateways,
     apps: options.apps,
     natsUrl: options.natsUrl,

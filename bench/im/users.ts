@@ -39,7 +39,7 @@ export async function createUsers(databaseUrl: string, count: number, progress: 
  * tables of every schema (Kysely's introspector), and fails with 3F000 "schema ... does not
  * exist" when another schema is dropped meanwhile. Such a failure changed nothing: try again.
  */
-async function retrySchemaRace<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+export async function retrySchemaRace<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();

@@ -1,12 +1,13 @@
 /**
- * The rooms benchmark's setup, straight through the store: accounts with sessions, rooms and
- * memberships in bulk (signing in a thousand accounts costs a thousand argon2 hashes), and a
- * million stored messages for search. Sessions are stored as the directory stores them: only
- * the SHA-256 of the token.
+ * The rooms benchmark's setup, straight through the store (SQLite or PostgreSQL): accounts
+ * with sessions, rooms and memberships in bulk (signing in a thousand accounts costs a
+ * thousand argon2 hashes), and a million stored messages for search. Sessions are stored as
+ * the directory stores them: only the SHA-256 of the token.
  */
-import { openStore, type Store } from '@pod/server';
+import { openStore } from '@pod/server';
 import { sql, type Kysely } from 'kysely';
 import { createHash, randomBytes } from 'node:crypto';
+import { retrySchemaRace } from '../im/users.ts';
 
 type Db = Kysely<any>;
 
@@ -16,17 +17,43 @@ export interface Member {
   token: string;
 }
 
-export async function withStore<T>(databaseUrl: string, fn: (db: Db, store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(databaseUrl);
+export interface Seeded {
+  /** The big room's members. */
+  members: Member[];
+  /** The catch-up room's two members. */
+  sender: Member;
+  offline: Member;
+  /** The only member of the room holding the searched messages. */
+  searcher: Member;
+}
+
+/** The three rooms: 'bench' (the fan-out), 'catchup' and 'archive' (search). */
+export function seedBench(databaseUrl: string, sizes: { members: number; searchMessages: number }, log: (text: string) => void): Promise<Seeded> {
+  return withStore(databaseUrl, async (db) => {
+    const members = await createMembers(db, 'm', sizes.members);
+    await createRoom(db, 'bench', members);
+    const [sender, offline, searcher] = await createMembers(db, 'x', 3);
+    await createRoom(db, 'catchup', [sender!, offline!]);
+    const archive = await createRoom(db, 'archive', [searcher!]);
+    const t = performance.now();
+    await seedMessages(db, archive, searcher!, sizes.searchMessages, (done) => process.stderr.write(`\r  stored ${done} messages for search`));
+    log(` (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    return { members, sender: sender!, offline: offline!, searcher: searcher! };
+  });
+}
+
+/** The store at `databaseUrl`, migrated, for `fn`; closed after. */
+async function withStore<T>(databaseUrl: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const store = await retrySchemaRace(() => openStore(databaseUrl));
   try {
-    return await fn(store.db as unknown as Db, store);
+    return await fn(store.db as unknown as Db);
   } finally {
     await store.close();
   }
 }
 
 /** Accounts (sharing one unusable password hash) with a session each. */
-export async function createMembers(db: Db, prefix: string, count: number): Promise<Member[]> {
+async function createMembers(db: Db, prefix: string, count: number): Promise<Member[]> {
   const now = new Date().toISOString();
   const members: Member[] = [];
   for (let start = 0; start < count; start += 500) {
@@ -47,7 +74,7 @@ export async function createMembers(db: Db, prefix: string, count: number): Prom
 }
 
 /** A public room with these members (the first one its owner). */
-export async function createRoom(db: Db, name: string, members: readonly Member[]): Promise<number> {
+async function createRoom(db: Db, name: string, members: readonly Member[]): Promise<number> {
   const now = new Date().toISOString();
   const room = await db.insertInto('rooms').values({ name, topic: '', kind: 'public', history: 'all', retention_days: 0, created_by: members[0]!.name, created_at: now }).returning('id').executeTakeFirstOrThrow();
   const roomId = Number(room.id);
@@ -78,14 +105,14 @@ export async function createRoom(db: Db, name: string, members: readonly Member[
 const WORDS = 'apple river stone cloud maple harbor lantern velvet copper meadow falcon ember willow quartz orchid thunder pebble saffron glacier compass'.split(' ');
 
 /** Text of seeded messages: a few common words and one rarer numbered word, so queries hit a range of result sizes. */
-export function seededText(i: number): string {
+function seededText(i: number): string {
   return `${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} ${WORDS[(i * 13) % WORDS.length]} note${i % 5000}`;
 }
 
 export const SEARCH_QUERIES = [...WORDS.slice(0, 10), ...Array.from({ length: 10 }, (_, i) => `note${i * 97}`), 'apple river', 'stone note42'];
 
 /** `count` messages in a room, inserted in large set-wise statements (the search index follows them). */
-export async function seedMessages(db: Db, roomId: number, sender: Member, count: number, progress: (done: number) => void): Promise<void> {
+async function seedMessages(db: Db, roomId: number, sender: Member, count: number, progress: (done: number) => void): Promise<void> {
   const at = new Date(Date.now() - 86_400_000).toISOString();
   const batch = 2000;
   for (let start = 0; start < count; start += batch) {
