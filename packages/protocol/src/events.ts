@@ -41,6 +41,12 @@ export const eventBodies = {
   'room.edited': z.strictObject({ room: z.string(), id: z.string(), text: z.string(), editedAt: z.string(), mentions: z.array(z.string()) }),
   /** A message deleted for everyone; `order` and `from` let a client correct its unread count. */
   'room.deleted': z.strictObject({ room: z.string(), id: z.string(), order: z.number().int(), from: userName, by: userName, at: z.string() }),
+  /**
+   * Messages of a room reached the end of its retention period and are gone for everyone:
+   * drop them, and quotes of them, from what is shown. Also what the events that carried
+   * them became in every mailbox, at the same seqs.
+   */
+  'room.expired': z.strictObject({ room: z.string(), ids: z.array(z.string()) }),
   /** One reaction added or taken back. */
   'room.reaction': z.strictObject({ room: z.string(), id: z.string(), emoji: z.string(), user: userName, added: z.boolean() }),
   /**

@@ -20,12 +20,19 @@ export function applyRoomHistoryEvent(messages: RoomMessage[], event: PodEvent, 
       const { id, at } = event.body;
       return messages.map((m) => {
         const quoted = m.replyTo?.id === id ? { ...m, replyTo: { ...m.replyTo, text: '', deleted: true } } : m;
-        return quoted.id === id ? { ...quoted, text: '', deletedAt: at, mentions: [], reactions: [] } : quoted;
+        if (quoted.id !== id) return quoted;
+        const { attachments: _gone, ...rest } = quoted;
+        return { ...rest, text: '', deletedAt: at, mentions: [], reactions: [] };
       });
     }
     case 'room.reaction': {
       const { id, emoji, user, added } = event.body;
       return messages.map((m) => (m.id === id ? { ...m, reactions: applyReaction(m.reactions, emoji, user, added) } : m));
+    }
+    case 'room.expired': {
+      // As history answers once they expired: gone, and so are quotes of them.
+      const ids = new Set(event.body.ids);
+      return messages.filter((m) => !ids.has(m.id)).map((m) => (m.replyTo && ids.has(m.replyTo.id) ? { ...m, replyTo: null } : m));
     }
     default:
       return messages;
@@ -81,6 +88,10 @@ export function applyMyRoomsEvent(list: MyRooms, event: PodEvent, me: string): M
     }
     case 'room.read':
       return change(event.body.room, (r) => ({ ...r, readOrder: event.body.readOrder, unread: event.body.unread }));
+    // Counts stay: in a replayed mailbox the message's own event became a room.expired too and
+    // counted nothing; one still unread after the retention period is counted until a refetch.
+    case 'room.expired':
+      return list;
     case 'room.invitation': {
       const { invitation, state } = event.body;
       const invitations = list.invitations.filter((i) => i.room !== invitation.room);

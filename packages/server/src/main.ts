@@ -85,7 +85,7 @@ export async function startPod(config: PodConfig, log: Logger = createLogger(con
   try {
     if (config.role !== 'gateway') {
       for (const app of apps.filter((a) => config.apps.includes(a.name))) {
-        const ctx = createAppContext(app.name, store, messenger, appSettings, log, blobs);
+        const ctx = createAppContext(app.name, store, messenger, appSettings, metrics, log, blobs);
         const runner = new AppRunner(app, ctx, store, messenger, metrics, log.child({ app: app.name }));
         consumers.push(await messenger.consume(app.name, runner.handle));
         if (app.start) stoppers.push(app.start(ctx));

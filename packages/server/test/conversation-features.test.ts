@@ -92,4 +92,33 @@ describe('conversation features in rooms and 1:1 alike', () => {
     }
     assert.equal(roomNow.at(-1)!.id, extra.id);
   });
+  it('a message deleted for everyone is not replayed: a device syncing from the start gets neither its text, its edits, its mention nor a quote of it', async () => {
+    const [fay, gus] = await Promise.all([pod.user('fay', { messagesFrom: 'anyone' }), pod.user('gus', { messagesFrom: 'anyone' })]);
+    await fay.op('rooms.create', { name: 'regrets' });
+    await gus.op('rooms.join', { room: 'regrets' });
+    const said = await fay.op('rooms.send', { room: 'regrets', text: 'indiscreet remark for @gus' });
+    await fay.op('rooms.edit', { id: said.id, text: 'indiscreet remark, worse, for @gus' });
+    await gus.op('rooms.send', { room: 'regrets', text: 'oh no', replyTo: said.id });
+    const direct = await fay.op('im.send', { to: 'gus', text: 'indiscreet direct word' });
+    await fay.op('im.edit', { id: direct.id, text: 'indiscreet direct word, worse' });
+    await gus.op('im.send', { to: 'fay', text: 'oh dear', replyTo: direct.id });
+    await fay.op('rooms.delete', { id: said.id });
+    await fay.op('im.delete', { id: direct.id });
+
+    // No delivery receipts: the history compared with must not change while the device syncs.
+    const late = connectNode({ url: pod.url, token: gus.token, requestTimeoutMs: 5000, after: 0, deliveryReceipts: false });
+    const events: PodEvent[] = [];
+    late.on('*', (event) => events.push(event));
+    await late.connect();
+    await caughtUp(pod, gus.token, late);
+    late.close();
+    const stored = events.filter((event) => event.seq !== undefined);
+    assert.deepEqual(stored.map((event) => event.seq), stored.map((_, index) => index + 1), 'seqs 1..head, without gaps');
+    assert.doesNotMatch(JSON.stringify(stored), /indiscreet/);
+    const room = (await gus.op('rooms.history', { room: 'regrets' })).messages;
+    const conversation = (await gus.op('im.history', { with: 'fay' })).messages;
+    assert.deepEqual(stored.reduce((state, event) => applyRoomHistoryEvent(state, event, 'regrets'), [] as typeof room), room, 'the room from its whole mailbox');
+    assert.deepEqual(stored.reduce((state, event) => applyHistoryEvent(state, event, 'gus', 'fay'), [] as typeof conversation), conversation, 'the conversation from its whole mailbox');
+    assert.deepEqual(room.map((m) => [m.text, m.replyTo?.deleted ?? null]), [['', null], ['oh no', true]]);
+  });
 });

@@ -34,7 +34,7 @@ let tab: TabUnderTest;
  * on a busy two-core machine, and what is under test here is the browser's side.
  */
 function seedInStore<T>(fn: (scope: WriteScope<T>) => Promise<void>): Promise<void> {
-  return pod.pod.store.transaction((tx) => fn({ tx: tx as never, now: new Date().toISOString(), emit: async () => {}, afterCommit() {}, announce() {} }));
+  return pod.pod.store.transaction((tx) => fn({ tx: tx as never, now: new Date().toISOString(), emit: async () => {}, retractEvents: async () => {}, afterCommit() {}, announce() {} }));
 }
 
 async function userId(name: string): Promise<number> {

@@ -37,10 +37,16 @@ export function showRoomEvent(event: RoomEvent, me: string): string {
   switch (event.type) {
     case 'room.message':
       return `#${event.body.room} ${showMessageLine(event.body)}`;
+    // Edits and mentions of a message deleted since keep no text (no edit can be empty).
     case 'room.edited':
-      return `#${event.body.room} message ${event.body.id} edited: ${event.body.text}`;
+      return `#${event.body.room} message ${event.body.id} edited: ${event.body.text || '(deleted)'}`;
     case 'room.deleted':
       return `#${event.body.room} ${event.body.by} deleted a message of ${event.body.from} (${event.body.id})`;
+    case 'room.expired': {
+      const { room, ids } = event.body;
+      const which = ids.length <= 3 ? ` (${ids.join(', ')})` : '';
+      return `#${room} ${ids.length === 1 ? 'a message' : `${ids.length} messages`} expired under the room's retention setting${which}`;
+    }
     case 'room.reaction':
       return `#${event.body.room} ${event.body.user} ${event.body.added ? 'reacted' : 'took back'} ${event.body.emoji} on ${event.body.id}`;
     case 'room.member': {
@@ -69,7 +75,7 @@ export function showRoomEvent(event: RoomEvent, me: string): string {
     case 'room.read':
       return `#${event.body.room}: ${event.body.unread} unread`;
     case 'room.mention':
-      return `#${event.body.room} ${event.body.from} mentioned you: ${event.body.text}`;
+      return `#${event.body.room} ${event.body.from} mentioned you: ${event.body.text || '(deleted)'}`;
     case 'room.presence':
       return `${event.body.name} is ${event.body.status}`;
     case 'room.typing':

@@ -13,14 +13,23 @@ export interface Appended {
   event: StoredEvent;
 }
 
-/** An event to append, and whose mailboxes get it. */
+/** An event to append, whose mailboxes get it, and what it is about (see retractEvents). */
 export interface Emit {
   userIds: readonly number[];
   type: string;
   body: unknown;
+  subject?: string | undefined;
 }
 
-const EVENTS: RowsStatement = { text: 'insert into events (type, body, created_at) {rows} returning id', types: ['text', 'text', 'text'] };
+/** Stored events about `subject` (only those of type `ofType`, if given) become `type` with `body`. */
+export interface Retraction {
+  subject: string;
+  ofType?: string | undefined;
+  type: string;
+  body: unknown;
+}
+
+const EVENTS: RowsStatement = { text: 'insert into events (type, body, created_at, subject) {rows} returning id', types: ['text', 'text', 'text', 'text'] };
 const HEADS: RowsStatement = {
   text: `insert into mailbox_heads (user_id, last_seq) {rows}
          on conflict (user_id) do update set last_seq = mailbox_heads.last_seq + excluded.last_seq returning user_id, last_seq`,
@@ -69,7 +78,7 @@ export async function appendEvents(tx: Transaction<CoreTables>, emits: readonly 
   const db = tx as unknown as Kysely<never>;
   const plan = planAppend(emits);
   if (plan.users.length === 0) return emits.map(() => []);
-  const inserted = await rowsQuery<{ id: number }>(db, EVENTS, emits.map((emit) => [emit.type, JSON.stringify(emit.body), now]));
+  const inserted = await rowsQuery<{ id: number }>(db, EVENTS, emits.map((emit) => [emit.type, JSON.stringify(emit.body), now, emit.subject ?? null]));
   // One statement numbers its rows in the order given, but neither engine promises to return
   // them in that order.
   const eventIds = inserted.rows.map((row) => Number(row.id)).sort((x, y) => x - y);
@@ -82,6 +91,37 @@ export async function appendEvents(tx: Transaction<CoreTables>, emits: readonly 
 /** Appends one event to several users' mailboxes (see appendEvents). */
 export async function appendEvent(tx: Transaction<CoreTables>, userIds: readonly number[], type: string, body: unknown, now: string): Promise<Appended[]> {
   return (await appendEvents(tx, [{ userIds, type, body }], now))[0]!;
+}
+
+const RETRACT: RowsStatement = {
+  text: `with r (subject, of_type, type, body) as ({rows})
+         update events set type = r.type, body = r.body from r
+         where events.subject = r.subject and events.type = coalesce(r.of_type, events.type)`,
+  types: ['text', 'text', 'text', 'text'],
+};
+
+/**
+ * Rewrites stored events in place, in one statement whatever their number: every mailbox row
+ * that pointed at one now points at its replacement, so seqs keep no gaps and a device that
+ * replays its mailbox later never sees what was retracted. Also rewrites `pending`, the events
+ * of this transaction not stored yet (a reply sent in the batch that deletes the message it
+ * quotes), before they are stored or pushed. Where two retractions cover the same events, the
+ * later wins.
+ */
+export async function retractEvents(tx: Transaction<CoreTables>, retractions: readonly Retraction[], pending: Emit[]): Promise<void> {
+  if (retractions.length === 0) return;
+  const bySubject = new Map<string, Retraction[]>();
+  for (const r of retractions) {
+    // The statement must find one retraction at most for each stored event.
+    const kept = (bySubject.get(r.subject) ?? []).filter((x) => x.ofType !== undefined && r.ofType !== undefined && x.ofType !== r.ofType);
+    bySubject.set(r.subject, [...kept, r]);
+  }
+  pending.forEach((emit, index) => {
+    const r = emit.subject === undefined ? undefined : bySubject.get(emit.subject)?.find((x) => x.ofType === undefined || x.ofType === emit.type);
+    if (r) pending[index] = { ...emit, type: r.type, body: r.body };
+  });
+  const rows = [...bySubject.values()].flat().map((r) => [r.subject, r.ofType ?? null, r.type, JSON.stringify(r.body)]);
+  await rowsQuery(tx as unknown as Kysely<never>, RETRACT, rows);
 }
 
 export async function readMailbox(db: Kysely<CoreTables>, userId: number, after: number, limit: number): Promise<StoredEvent[]> {

@@ -45,7 +45,27 @@ export interface AppContext<T> {
   announce(topic: string, payload?: unknown): void;
   /** Listens for announcements on a topic from any process (see WriteScope.announce). */
   onAnnouncement(topic: string, listener: (payload: unknown) => void): () => void;
+  /**
+   * Background work (a sweep) in one transaction, with the scope a write handler gets: its
+   * events are appended and retracted in that transaction and pushed after it commits. A
+   * failure rolls it all back.
+   */
+  write<R>(work: (scope: WriteScope<T>) => Promise<R>): Promise<R>;
 }
+
+export interface EmitOptions {
+  /**
+   * What the event is about (`room-message:<id>`), so that it can be retracted later: give it
+   * to every event that carries content which may have to go (a message's text).
+   */
+  subject?: string;
+}
+
+/**
+ * Stored events about `subject`, or only those of type `ofType`, become `type` with `body`:
+ * in place, in every mailbox that holds them.
+ */
+export type Retraction = { [E in EventType]: { subject: string; ofType?: EventType; type: E; body: EventBody<E> } }[EventType];
 
 /** What a write handler sees inside the batch transaction. */
 export interface WriteScope<T> {
@@ -53,7 +73,15 @@ export interface WriteScope<T> {
   /** ISO time of this batch, the same for every row it writes. */
   readonly now: string;
   /** Appends a stored event to users' mailboxes, in this transaction once the batch's requests have run; published after commit. */
-  emit<E extends EventType>(userIds: readonly number[], type: E, body: EventBody<E>): Promise<void>;
+  emit<E extends EventType>(userIds: readonly number[], type: E, body: EventBody<E>, options?: EmitOptions): Promise<void>;
+  /**
+   * Takes back what stored events said (a message that expired or was deleted for everyone):
+   * each retraction replaces, in place, the events emitted about its subject, earlier or in
+   * this transaction, so a device that replays its mailbox later gets the replacement at the
+   * same seq, never the content. Devices that already have the events learn of it only from
+   * an event the app emits as well. All in one statement at the end of the transaction.
+   */
+  retractEvents(retractions: readonly Retraction[]): Promise<void>;
   /** Runs after the transaction commits (pushes, revocations); never if it rolls back. */
   afterCommit(fn: () => void): void;
   /** After commit, tells every process listening to `topic` that something it may cache changed. */

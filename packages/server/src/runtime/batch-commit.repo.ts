@@ -18,8 +18,8 @@ with recorded as (
   on conflict (user_id, id) do nothing
   returning 1
 ), stored as (
-  insert into events (type, body, created_at)
-  select type, body, $12 from unnest($5::text[], $6::text[]) as e(type, body)
+  insert into events (type, body, created_at, subject)
+  select type, body, $12, subject from unnest($5::text[], $6::text[], $13::text[]) as e(type, body, subject)
   returning id
 ), numbered as (
   select id, row_number() over (order by id) as emit from stored
@@ -77,6 +77,7 @@ export async function endBatch(tx: Transaction<CoreTables>, recorded: readonly R
     rows.map((row) => row[1]),
     rows.map((row) => row[2]),
     now,
+    stored.map((e) => e.subject ?? null),
   ]);
   const outcome = result[0]!;
   const heads = (typeof outcome.heads === 'string' ? JSON.parse(outcome.heads) : outcome.heads) as Array<[number, number]>;

@@ -1,18 +1,23 @@
 import { findOp, PodError, type ErrorBody } from '@pod/protocol';
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Blobs } from '../blobs/index.ts';
+import { appendEvents, retractEvents } from '../mailbox/mailbox.repo.ts';
 import type { Messenger } from '../messenger/messenger.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/index.ts';
+import type { CoreTables } from '../store/schema.ts';
 import type { AppContext, AppSettings } from './app.ts';
+import { Effects, publishAppended } from './effects.ts';
 
-export function createAppContext<T>(name: string, store: Store, messenger: Messenger, settings: AppSettings, log: Logger, blobs: Blobs = noBlobs): AppContext<T> {
+export function createAppContext<T>(name: string, store: Store, messenger: Messenger, settings: AppSettings, metrics: Metrics, log: Logger, blobs: Blobs = noBlobs): AppContext<T> {
+  const appLog = log.child({ app: name });
   return {
     // An app's handle is typed with its own tables only: it cannot name another app's.
     db: store.db as unknown as Kysely<T>,
     blobs,
-    log: log.child({ app: name }),
+    log: appLog,
     settings,
     async call(op, body) {
       const def = findOp(op);
@@ -32,6 +37,25 @@ export function createAppContext<T>(name: string, store: Store, messenger: Messe
     },
     onAnnouncement(topic, listener) {
       return messenger.onBroadcast(topic, listener);
+    },
+    async write(work) {
+      const effects = new Effects();
+      const now = new Date().toISOString();
+      const { result, appended } = await store.transaction(async (tx) => {
+        const result = await work(effects.scope(tx as unknown as Transaction<T>, now, messenger));
+        const core = tx as unknown as Transaction<CoreTables>;
+        await retractEvents(core, effects.retractions, effects.emits);
+        return { result, appended: await appendEvents(core, effects.emits, now) };
+      });
+      metrics.mailboxAppends.inc(publishAppended(messenger, appended.flat()));
+      for (const hook of effects.hooks) {
+        try {
+          hook();
+        } catch (error) {
+          appLog.error({ err: error }, 'after-commit hook failed');
+        }
+      }
+      return result;
     },
   };
 }

@@ -1,13 +1,14 @@
-import { findOp, PodError, type EventType, type OpDef } from '@pod/protocol';
+import { findOp, PodError, type OpDef } from '@pod/protocol';
 import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { Emit, StoredEvent } from '../mailbox/mailbox.repo.ts';
+import { retractEvents, type Appended } from '../mailbox/mailbox.repo.ts';
 import type { AppRequest, AppResponse, Messenger } from '../messenger/messenger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/index.ts';
 import { isTransactionConflict } from '../store/conflicts.ts';
 import type { CoreTables } from '../store/schema.ts';
 import type { AppContext, AppServer, ReadHandler, RequestInfo, WriteHandler, WriteScope } from './app.ts';
+import { Effects, publishAppended } from './effects.ts';
 import { invalidInput, toErrorBody } from './errors.ts';
 import { endBatch } from './batch-commit.repo.ts';
 import { findAnswers, requestKey, type RecordedAnswer, type RequestRecord } from './requests.repo.ts';
@@ -16,10 +17,9 @@ const MAX_BATCH = 512;
 /** Runs of a batch whose transaction PostgreSQL ended in a deadlock or serialisation conflict. */
 const MAX_CONFLICT_RUNS = 5;
 
-type Published = { userId: number; event: StoredEvent };
 interface BatchOutcome {
   responses: AppResponse[];
-  published: Published[];
+  published: Appended[];
   hooks: Array<() => void>;
 }
 
@@ -158,22 +158,13 @@ export class AppRunner<T> {
       // A batch's request log is read and written set-wise, one statement each, not per request.
       const log = readLog ? await findAnswers(core, batch.flatMap((item) => (item.request.caller ? [{ userId: item.request.caller.userId, id: item.request.id }] : []))) : new Map<string, RecordedAnswer>();
       const recorded: RequestRecord[] = [];
-      // Appended once the requests have run, all together: see endBatch.
-      const emits: Emit[] = [];
+      // Events appended and retracted once the requests have run, all together: see endBatch.
+      const effects = new Effects();
       for (let start = 0; start < batch.length; ) {
         const group = isolate ? [batch[start]!] : groupFrom(batch, start);
         start += group.length;
-        const groupEmits: Emit[] = [];
-        const groupHooks: Array<() => void> = [];
-        const scope: WriteScope<unknown> = {
-          tx: tx as Transaction<unknown>,
-          now,
-          emit: async (userIds, type: EventType, body) => {
-            groupEmits.push({ userIds, type, body });
-          },
-          afterCommit: (fn) => groupHooks.push(fn),
-          announce: (topic, payload) => groupHooks.push(() => this.messenger.broadcast(topic, payload ?? null)),
-        };
+        const groupEffects = new Effects();
+        const scope = groupEffects.scope(tx as Transaction<unknown>, now, this.messenger);
         if (isolate) await sql`savepoint request`.execute(tx);
         try {
           const answers = await this.runGroup(scope, group, log);
@@ -184,8 +175,7 @@ export class AppRunner<T> {
             recorded.push(answer.record);
             log.set(requestKey(answer.record.userId, answer.record.id), answer.record);
           }
-          emits.push(...groupEmits);
-          outcome.hooks.push(...groupHooks);
+          effects.add(groupEffects);
         } catch (error) {
           // A deadlock is no fault of this request: the whole batch runs again (see run).
           if (isTransactionConflict(error)) throw error;
@@ -195,8 +185,10 @@ export class AppRunner<T> {
           outcome.responses.push({ ok: false, error: toErrorBody(error, this.log, { op: group[0]!.request.op, request: group[0]!.request.id }) });
         }
       }
-      const end = await endBatch(core, recorded, emits, now);
+      await retractEvents(core, effects.retractions, effects.emits);
+      const end = await endBatch(core, recorded, effects.emits, now);
       if (!end.allNew) throw new AnsweredBefore();
+      outcome.hooks.push(...effects.hooks);
       outcome.published = end.appended.flat();
     });
     return outcome;
@@ -232,18 +224,10 @@ export class AppRunner<T> {
     return answers;
   }
 
-  private publish(published: Published[]): void {
-    if (published.length === 0) return;
-    const byUser = new Map<number, StoredEvent[]>();
-    for (const { userId, event } of published) {
-      const list = byUser.get(userId);
-      if (list) list.push(event);
-      else byUser.set(userId, [event]);
-    }
-    const committedAt = Date.now();
-    this.metrics.mailboxAppends.inc(published.length);
-    for (const [userId, events] of byUser) this.messenger.publish(userId, { kind: 'events', events, committedAt });
+  private publish(published: Appended[]): void {
+    if (published.length > 0) this.metrics.mailboxAppends.inc(publishAppended(this.messenger, published));
   }
+
 }
 
 /**

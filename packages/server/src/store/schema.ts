@@ -2,7 +2,8 @@ import type { Generated } from 'kysely';
 
 /** Tables of the messenger's client mailboxes and the runtime; apps never read them. */
 export interface CoreTables {
-  events: { id: Generated<number>; type: string; body: string; created_at: string };
+  /** `subject`: what the event is about, for retracting it (see WriteScope.retractEvents). */
+  events: { id: Generated<number>; type: string; body: string; created_at: string; subject: string | null };
   mailbox: { user_id: number; seq: number; event_id: number };
   mailbox_heads: { user_id: number; last_seq: number };
   cursors: { session: string; user_id: number; acked_seq: number; updated_at: string };

@@ -47,7 +47,7 @@ export function MessageItem({ message: m, me, showSender, actions, meta }: { mes
           )}
         </span>
       )}
-      {m.attachments?.map((a) => (
+      {!deleted && m.attachments?.map((a) => (
         <a key={a.id} className="attachment" href={downloadUrl(a.id)} download={a.name} aria-label={`Download ${a.name}, ${formatSize(a.size)}`}>
           ↓ {a.name} <span className="small">({formatSize(a.size)})</span>
         </a>

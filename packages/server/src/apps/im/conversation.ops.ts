@@ -4,6 +4,7 @@ import type { ImTables } from '../../store/schema.ts';
 import { deleteForBoth, editText, messageOf, setReaction } from './conversation.repo.ts';
 import { present } from './im.repo.ts';
 import { permissions } from './permissions.ts';
+import { messageSubject, retractDeleted } from './retraction.ts';
 
 /** Replies, edits, deletes, reactions and typing in 1:1 conversations, as in rooms. */
 export const conversationOps: AppOps<ImTables> = {
@@ -14,7 +15,7 @@ export const conversationOps: AppOps<ImTables> = {
       if (Number(row.sender_id) !== caller.userId) throw new PodError('forbidden', 'only its author may edit a message');
       if (row.deleted_at) throw new PodError('conflict', 'the message was deleted');
       const edited = await editText(scope.tx, row.id, input.text, scope.now);
-      await scope.emit([Number(row.sender_id), Number(row.recipient_id)], 'im.edited', { id: row.id, from: row.sender_name, to: row.recipient_name, text: input.text, editedAt: scope.now });
+      await scope.emit([Number(row.sender_id), Number(row.recipient_id)], 'im.edited', { id: row.id, from: row.sender_name, to: row.recipient_name, text: input.text, editedAt: scope.now }, { subject: messageSubject(row.id) });
       return (await present(scope.tx, [edited]))[0]!;
     },
   },
@@ -24,7 +25,7 @@ export const conversationOps: AppOps<ImTables> = {
       const row = await messageOf(scope.tx, input.id, caller.userId);
       if (Number(row.sender_id) !== caller.userId) throw new PodError('forbidden', 'only its author may delete a message');
       if (row.deleted_at) return {};
-      await deleteForBoth(scope.tx, row.id, scope.now);
+      await retractDeleted(scope, await deleteForBoth(scope.tx, row.id, scope.now));
       await scope.emit([Number(row.sender_id), Number(row.recipient_id)], 'im.deleted', { id: row.id, from: row.sender_name, to: row.recipient_name, at: scope.now });
       return {};
     },

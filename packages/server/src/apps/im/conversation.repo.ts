@@ -22,9 +22,14 @@ export async function editText(tx: Tx, id: string, text: string, at: string): Pr
 }
 
 /** Deletes a message for both ends: its text goes (attachments stop showing) and so do its reactions. */
-export async function deleteForBoth(tx: Tx, id: string, at: string): Promise<void> {
-  await tx.updateTable('im_messages').set({ text: '', deleted_at: at }).where('id', '=', id).execute();
+export async function deleteForBoth(tx: Tx, id: string, at: string): Promise<Row> {
   await tx.deleteFrom('im_reactions').where('message_id', '=', id).execute();
+  return (await tx.updateTable('im_messages').set({ text: '', deleted_at: at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow()) as Row;
+}
+
+/** The messages that answer `id`. */
+export async function repliesTo(db: Db, id: string): Promise<Row[]> {
+  return (await db.selectFrom('im_messages').selectAll().where('reply_to', '=', id).orderBy('ord').execute()) as Row[];
 }
 
 /** Adds or removes one reaction; answers whether anything changed. */

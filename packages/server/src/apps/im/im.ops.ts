@@ -4,6 +4,7 @@ import type { ImTables } from '../../store/schema.ts';
 import { conversationKey, conversations, findMessages, historyPage, insertMessages, markReceipts, toQuote } from './im.repo.ts';
 import { newMessageId } from '../message-id.ts';
 import { permissions, type Permission } from './permissions.ts';
+import { messageSubject } from './retraction.ts';
 
 const DEFAULT_PAGE = 50;
 
@@ -38,7 +39,7 @@ async function sendMessages(scope: WriteScope<ImTables>, requests: readonly Send
   );
   for (const [index, message] of messages.entries()) {
     const { request } = requests[index]!;
-    await scope.emit([request.prepared.toId, request.caller!.userId], 'im.message', message);
+    await scope.emit([request.prepared.toId, request.caller!.userId], 'im.message', message, { subject: messageSubject(message.id) });
   }
   return messages;
 }

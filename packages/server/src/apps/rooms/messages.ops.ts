@@ -4,6 +4,7 @@ import type { RoomsTables } from '../../store/schema.ts';
 import { newMessageId } from '../message-id.ts';
 import { joined, messageSeat, rank, seatIn, unmuted } from './access.ts';
 import { resolveMentions } from './mentions.ts';
+import { messageSubject, retractDeleted } from './retraction.ts';
 import { deleteMessage, earlierTexts, editMessage, findMessage, findMessages, historyRows, insertMessages, lastOrd, present, retentionCutoff, setReaction, toQuote, unreadCounts, type NewMessage } from './messages.repo.ts';
 import { findRoomsByName, joinedIds, joinedMembers, setReadOrd, type MemberRow, type RoomRow } from './rooms.repo.ts';
 
@@ -77,8 +78,9 @@ async function sendMessages(scope: WriteScope<RoomsTables>, requests: readonly S
       ...(message.attachments ? { attachments: message.attachments } : {}),
     };
     await setReadOrd(scope.tx, message.roomId, message.senderId, order);
-    await scope.emit(audience, 'room.message', body);
-    if (notify.length > 0) await scope.emit(notify, 'room.mention', { room: room.name, id: message.id, from: message.senderName, text: message.text });
+    const about = { subject: messageSubject(message.id) };
+    await scope.emit(audience, 'room.message', body, about);
+    if (notify.length > 0) await scope.emit(notify, 'room.mention', { room: room.name, id: message.id, from: message.senderName, text: message.text }, about);
     sent.push(body);
   }
   return sent;
@@ -138,12 +140,13 @@ export const messageOps: AppOps<RoomsTables> = {
       const names = new Map(inRoom.map((m) => [m.user_name, Number(m.user_id)]));
       const { mentions, notify } = resolveMentions(input.text, caller.userId, rank(me.role) >= rank('moderator'), names);
       const row = await editMessage(scope.tx, message, input.text, mentions, scope.now);
-      await scope.emit(inRoom.map((m) => Number(m.user_id)), 'room.edited', { room: room.name, id: row.id, text: row.text, editedAt: row.edited_at!, mentions });
+      const about = { subject: messageSubject(row.id) };
+      await scope.emit(inRoom.map((m) => Number(m.user_id)), 'room.edited', { room: room.name, id: row.id, text: row.text, editedAt: row.edited_at!, mentions }, about);
       // Only people the edit newly names are notified; the others were when it was first sent.
       const before = new Set(JSON.parse(message.mentions) as string[]);
       const nameOf = new Map([...names].map(([name, id]) => [id, name]));
       const fresh = before.has('room') ? [] : notify.filter((id) => !before.has(nameOf.get(id)!));
-      if (fresh.length > 0) await scope.emit(fresh, 'room.mention', { room: room.name, id: row.id, from: caller.name, text: row.text });
+      if (fresh.length > 0) await scope.emit(fresh, 'room.mention', { room: room.name, id: row.id, from: caller.name, text: row.text }, about);
       return presentOne(scope, row.id, room.name);
     },
   },
@@ -154,6 +157,7 @@ export const messageOps: AppOps<RoomsTables> = {
       if (Number(message.sender_id) !== caller.userId && rank(me.role) < rank('moderator')) throw new PodError('forbidden', `only its author or a moderator of #${room.name} may delete a message`);
       if (message.deleted_at) return {};
       await deleteMessage(scope.tx, message.id, caller.name, scope.now);
+      await retractDeleted(scope, message.id, room.name);
       await scope.emit(await joinedIds(scope.tx, Number(room.id)), 'room.deleted', { room: room.name, id: message.id, order: Number(message.ord), from: message.sender_name, by: caller.name, at: scope.now });
       return {};
     },

@@ -154,15 +154,21 @@ export async function setReaction(tx: Tx, r: { messageId: string; userId: number
   return inserted !== undefined;
 }
 
-/** Deletes up to `limit` of a room's messages older than `cutoff`, with their reactions and earlier texts; answers how many. */
-export async function deleteExpired(tx: Tx, roomId: number, cutoff: string, limit: number): Promise<number> {
+/** Deletes up to `limit` of a room's messages older than `cutoff`, with their reactions and earlier texts; answers their ids. */
+export async function deleteExpired(tx: Tx, roomId: number, cutoff: string, limit: number): Promise<string[]> {
   const rows = await tx.selectFrom('room_messages').select(['ord', 'id']).where('room_id', '=', roomId).where('at', '<', cutoff).orderBy('ord').limit(limit).execute();
-  if (rows.length === 0) return 0;
+  if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   await tx.deleteFrom('room_reactions').where('message_id', 'in', ids).execute();
   await tx.deleteFrom('room_message_edits').where('message_id', 'in', ids).execute();
   await tx.deleteFrom('room_messages').where('ord', 'in', rows.map((row) => row.ord)).execute();
-  return rows.length;
+  return ids;
+}
+
+/** The messages that answer any of `ids`. */
+export async function repliesTo(db: Db, ids: readonly string[]): Promise<MessageRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('room_messages').selectAll().where('reply_to', 'in', [...ids]).orderBy('ord').execute();
 }
 
 /** Every message of a room a member could see, oldest first, in pages of `page`. */

@@ -1,22 +1,29 @@
 import type { AppContext } from '../../runtime/app.ts';
 import type { RoomsTables } from '../../store/schema.ts';
 import { deleteExpired, retentionCutoff } from './messages.repo.ts';
+import { retractExpired } from './retraction.ts';
+import { joinedIds } from './rooms.repo.ts';
 
 const EVERY_MS = 60_000;
 const BATCH = 1000;
 
 /**
- * Deletes the messages of rooms that keep N days once they are older, in short transactions
- * so a large backlog never holds the store for long. Idempotent, so several app-server
- * processes may sweep one store. Answers how many messages went.
+ * Deletes the messages of rooms that keep N days once they are older, and retracts the events
+ * that carried them from every mailbox in the same transaction (see retractExpired). Short
+ * transactions, so a large backlog never holds the store for long. Idempotent, so several
+ * app-server processes may sweep one store. Answers how many messages went.
  */
-export async function expireRoomMessages(ctx: Pick<AppContext<RoomsTables>, 'db'>, now: number): Promise<number> {
-  const rooms = await ctx.db.selectFrom('rooms').select(['id', 'retention_days']).where('retention_days', '>', 0).execute();
+export async function expireRoomMessages(ctx: Pick<AppContext<RoomsTables>, 'db' | 'write'>, now: number): Promise<number> {
+  const rooms = await ctx.db.selectFrom('rooms').select(['id', 'name', 'retention_days']).where('retention_days', '>', 0).execute();
   let deleted = 0;
   for (const room of rooms) {
     const cutoff = retentionCutoff(room, now)!;
     for (;;) {
-      const n = await ctx.db.transaction().execute((tx) => deleteExpired(tx, Number(room.id), cutoff, BATCH));
+      const n = await ctx.write(async (scope) => {
+        const ids = await deleteExpired(scope.tx, Number(room.id), cutoff, BATCH);
+        if (ids.length > 0) await retractExpired(scope, ids, room.name, await joinedIds(scope.tx, Number(room.id)));
+        return ids.length;
+      });
       deleted += n;
       if (n < BATCH) break;
     }

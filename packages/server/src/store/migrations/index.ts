@@ -15,6 +15,7 @@ import * as uploadReceipts from './0011_upload_receipts.ts';
 import * as rooms from './0012_rooms.ts';
 import * as imConversation from './0013_im_conversation.ts';
 import * as messageSearch from './0014_message_search.ts';
+import * as eventSubjects from './0015_event_subjects.ts';
 import * as roomAttachments from './0016_room_attachments.ts';
 
 type Step = { up(db: Kysely<unknown>, kind: StoreKind): Promise<void> };
@@ -35,6 +36,7 @@ const steps: Record<string, Step> = {
   '0012_rooms': rooms,
   '0013_im_conversation': imConversation,
   '0014_message_search': messageSearch,
+  '0015_event_subjects': eventSubjects,
   '0016_room_attachments': roomAttachments,
 };
 
