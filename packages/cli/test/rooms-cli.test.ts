@@ -131,5 +131,9 @@ describe('rooms through the pod command', () => {
     assert.deepEqual(inRoom.results.map((r) => r.message.text), ['the lathe is broken']);
     assert.match(await ida.ok(['search', '--messages', 'parts', '--in', 'hal']), /^hal -> ida \[.+\] hal: lathe parts arrived {2}\S+$/m);
     assert.match(await ida.ok(['search', '--messages', 'nothing-like-it']), /no message matches/);
+    assert.match(await ida.ok(['search', '--messages', 'parts', '--before', '2000-01-01']), /no message matches/);
+    assert.match(await ida.ok(['search', '--messages', 'parts', '--after', '2000-01-01', '--before', '2999-12-31T00:00:00Z']), /hal: lathe parts arrived/);
+    const badDay = await ida.run(['search', '--messages', 'parts', '--after', 'yesterday-ish']);
+    assert.match(badDay.stderr, /expected a day \(YYYY-MM-DD\) or an ISO 8601 time/);
   });
 });

@@ -1,7 +1,7 @@
 import { PodError, type Profile } from '@pod/protocol';
 import { InvalidArgumentError, type Command } from 'commander';
 import { signedIn } from '../api.ts';
-import { searchMessages } from './search-messages.ts';
+import { searchMessages, type SearchFlags } from './search-messages.ts';
 import { jsonOption, outputFor, table } from '../output.ts';
 
 /** `pod profile` and `pod search`: the directory of people. */
@@ -30,8 +30,10 @@ export function registerProfile(program: Command): void {
       .option('--limit <n>', 'at most this many results (1-200)', parseCount)
       .option('--messages', 'search the text of messages in your rooms and 1:1 conversations, best match first')
       .option('--in <where>', 'with --messages: only in #ROOM, or in the room or 1:1 conversation named so')
-      .option('--from <user>', 'with --messages: only messages USER sent'),
-  ).action(async (query: string, flags: { limit?: number; messages?: boolean; in?: string; from?: string }, command: Command) => {
+      .option('--from <user>', 'with --messages: only messages USER sent')
+      .option('--after <date>', 'with --messages: only messages sent on or after this day (YYYY-MM-DD, local time) or time (ISO 8601)', parseWhen)
+      .option('--before <date>', 'with --messages: only messages sent before this day or time', parseWhen),
+  ).action(async (query: string, flags: SearchFlags & { messages?: boolean }, command: Command) => {
     if (flags.messages) return searchMessages(query, flags, command);
     const answer = await signedIn().call('directory.search', flags.limit === undefined ? { query } : { query, limit: flags.limit });
     outputFor(command).result(answer, ({ users, next }) => {
@@ -53,6 +55,14 @@ export function showProfile(profile: Profile): string[] {
 }
 
 /** A positive whole number option such as --limit. */
+/** A day (local midnight) or an ISO time, as the ISO time the server takes. */
+function parseWhen(value: string): string {
+  const day = /^(\d{4})-(\d\d)-(\d\d)$/.exec(value);
+  const when = day ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])) : new Date(value);
+  if (Number.isNaN(when.getTime())) throw new InvalidArgumentError('expected a day (YYYY-MM-DD) or an ISO 8601 time.');
+  return when.toISOString();
+}
+
 export function parseCount(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1.');

@@ -1,26 +1,36 @@
-import type { ImMessage, RoomMessage } from '@pod/protocol';
+import { searchMessages as search, type MessageSearch } from '@pod/sdk/node';
 import type { Command } from 'commander';
 import { signedIn } from '../api.ts';
 import { formatTime, outputFor } from '../output.ts';
 
-type Hit = { message: RoomMessage | ImMessage; score: number };
+export interface SearchFlags {
+  limit?: number;
+  in?: string;
+  from?: string;
+  after?: string;
+  before?: string;
+}
 
-/**
- * `pod search --messages`: rooms and 1:1 conversations are searched by their own application
- * servers; the pages are merged best first. `--in #room` asks rooms only.
- */
-export async function searchMessages(query: string, flags: { limit?: number; in?: string; from?: string }, command: Command): Promise<void> {
+/** `--in #room`: that room; `--in NAME`: the room named so, and the conversation with NAME. */
+function where(given: string): MessageSearch['in'] {
+  return given.startsWith('#') ? { room: given.slice(1) } : { name: given };
+}
+
+/** `pod search --messages`: the best matches among the messages of my rooms and 1:1 conversations. */
+export async function searchMessages(query: string, flags: SearchFlags, command: Command): Promise<void> {
   const api = signedIn();
-  const common = { query, ...(flags.from !== undefined ? { from: flags.from } : {}), ...(flags.limit !== undefined ? { limit: flags.limit } : {}) };
-  const inRoom = flags.in?.startsWith('#');
-  const where = flags.in?.replace(/^#/, '');
-  const [rooms, direct] = await Promise.all([
-    api.call('rooms.search', where === undefined ? common : { ...common, in: where }),
-    inRoom ? undefined : api.call('im.search', where === undefined ? common : { ...common, in: where }),
-  ]);
-  const results: Hit[] = [...rooms.results, ...(direct?.results ?? [])].sort((a, b) => b.score - a.score).slice(0, flags.limit ?? 20);
-  outputFor(command).result({ results }, ({ results: hits }) => {
-    if (hits.length === 0) return `no message matches "${query}"`;
-    return hits.map(({ message: m }) => `${'room' in m ? `#${m.room}` : `${m.from} -> ${m.to}`} [${formatTime(m.at)}] ${m.from}: ${m.text}  ${m.id}`);
+  const limit = flags.limit ?? 20;
+  const { hits } = await search((op, body) => api.call(op, body), api.session.user, {
+    query,
+    limit,
+    ...(flags.from !== undefined ? { from: flags.from } : {}),
+    ...(flags.in !== undefined ? { in: where(flags.in) } : {}),
+    ...(flags.after !== undefined ? { after: flags.after } : {}),
+    ...(flags.before !== undefined ? { before: flags.before } : {}),
+  });
+  const results = hits.slice(0, limit).map(({ message, score }) => ({ message, score }));
+  outputFor(command).result({ results }, ({ results: found }) => {
+    if (found.length === 0) return `no message matches "${query}"`;
+    return found.map(({ message: m }) => `${'room' in m ? `#${m.room}` : `${m.from} -> ${m.to}`} [${formatTime(m.at)}] ${m.from}: ${m.text}  ${m.id}`);
   });
 }
