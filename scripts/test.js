@@ -6,11 +6,12 @@
 //   2. the distributed profile (PostgreSQL + NATS JetStream), when both answer: every test file
 //      that starts a pod through the profile helpers, and the *.cluster.test.ts files, which
 //      need the distributed engines (NATS driver tests, multi-process fault tests).
+// The two passes run at once; the distributed pass's report is printed whole when it ends.
 // When a service does not answer, pass 2 is reported as skipped, or fails the run if
 // POD_REQUIRE_SERVICES=1 (as .ci/run sets). Node 20's runner takes no globs, so the files are
 // listed here. Arguments filter the files by substring: `node scripts/test.js im.test gateway`.
 // POD_TEST_PROFILE=embedded or distributed runs one pass only.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import pg from 'pg';
 const POSTGRES_URL = process.env.POD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NATS_URL = process.env.POD_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const required = process.env.POD_REQUIRE_SERVICES === '1';
+const CONCURRENCY = 2;
 const debianNeeds = [
   { binary: '/usr/bin/chromium', pkg: 'chromium', wanted: (file) => file.includes('browser') },
   { binary: '/usr/sbin/haproxy', pkg: 'haproxy', wanted: (file) => file.includes('haproxy') },
@@ -99,13 +101,27 @@ async function removeLeftovers(run) {
   }
 }
 
-function runPass(profile, files, env = {}) {
-  console.log(`\n# ${profile} profile: ${files.length} test files`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
-    stdio: 'inherit',
+/**
+ * Runs one pass; answers its exit status. `live`: its output goes straight to ours; otherwise
+ * it is kept, and printed whole when the pass ends, so two passes running at once do not
+ * interleave their reports.
+ */
+function runPass(profile, files, live, env = {}) {
+  const heading = `\n# ${profile} profile: ${files.length} test files`;
+  if (live) console.log(heading);
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${CONCURRENCY}`, ...files], {
+    stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, POD_TEST_PROFILE: profile, ...env },
   });
-  return result.status ?? 1;
+  const kept = [];
+  child.stdout?.on('data', (data) => kept.push(data));
+  child.stderr?.on('data', (data) => kept.push(data));
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      if (!live) process.stdout.write(`${heading}\n${Buffer.concat(kept).toString()}`);
+      resolve(code ?? 1);
+    });
+  });
 }
 
 const filter = process.argv.slice(2);
@@ -124,27 +140,26 @@ ensureDebianPackages([...embeddedFiles, ...distributedFiles]);
 spawnSync(process.execPath, ['scripts/build-web.js'], { stdio: 'inherit' });
 spawnSync(process.execPath, ['scripts/build-cli.js'], { stdio: 'inherit' });
 
-const outcomes = [];
-let failed = false;
-if (embeddedFiles.length > 0) {
-  const status = runPass('embedded', embeddedFiles);
-  outcomes.push(`embedded profile: ${status === 0 ? 'passed' : 'FAILED'}`);
-  failed ||= status !== 0;
+async function embeddedPass(live) {
+  if (embeddedFiles.length === 0) return undefined;
+  const status = await runPass('embedded', embeddedFiles, live);
+  return { failed: status !== 0, outcome: `embedded profile: ${status === 0 ? 'passed' : 'FAILED'}` };
 }
-if (distributedFiles.length > 0) {
+
+async function distributedPass(live) {
+  if (distributedFiles.length === 0) return undefined;
   const missing = await distributedEnginesMissing();
-  if (missing && required) {
-    outcomes.push(`distributed profile: FAILED, a required service is missing (POD_REQUIRE_SERVICES=1): ${missing}`);
-    failed = true;
-  } else if (missing) {
-    outcomes.push(`distributed profile: skipped (${missing}; set POD_REQUIRE_SERVICES=1 to make this a failure)`);
-  } else {
-    const run = randomBytes(4).toString('hex');
-    const status = runPass('distributed', distributedFiles, { POD_TEST_RUN: run });
-    await removeLeftovers(run);
-    outcomes.push(`distributed profile: ${status === 0 ? 'passed' : 'FAILED'}`);
-    failed ||= status !== 0;
-  }
+  if (missing && required) return { failed: true, outcome: `distributed profile: FAILED, a required service is missing (POD_REQUIRE_SERVICES=1): ${missing}` };
+  if (missing) return { failed: false, outcome: `distributed profile: skipped (${missing}; set POD_REQUIRE_SERVICES=1 to make this a failure)` };
+  const run = randomBytes(4).toString('hex');
+  const status = await runPass('distributed', distributedFiles, live, { POD_TEST_RUN: run });
+  await removeLeftovers(run);
+  return { failed: status !== 0, outcome: `distributed profile: ${status === 0 ? 'passed' : 'FAILED'}` };
 }
-console.log(`\n${outcomes.join('\n')}`);
-process.exit(failed ? 1 : 0);
+
+// Both passes at once: much of a test's time is spent waiting (on timers, sockets, PostgreSQL,
+// NATS, Chromium), so the two overlap well. POD_TEST_SEQUENTIAL=1 runs one after the other.
+const results = process.env.POD_TEST_SEQUENTIAL === '1' ? [await embeddedPass(true), await distributedPass(true)] : await Promise.all([embeddedPass(true), distributedPass(false)]);
+const done = results.filter(Boolean);
+console.log(`\n${done.map((r) => r.outcome).join('\n')}`);
+process.exit(done.some((r) => r.failed) ? 1 : 0);
