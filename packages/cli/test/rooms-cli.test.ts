@@ -56,6 +56,10 @@ describe('rooms through the pod command', () => {
     assert.match(await ben.ok(['room', 'history', 'garden', '--limit', '1']), new RegExp(`ann: seed list {2}\\S+\n {2}attached: seeds\\.txt \\(9 B\\) from ann, id ${file!.id}$`, 'm'));
     const bens = readConfig(ben.configDir);
     assert.equal((await callOp(bens.server!, bens.token!, 'files.stat', { target: file!.id })).entry.name, 'seeds.txt');
+    assert.match(await ben.ok(['shared']), /read\s+via #garden\s+~ann\/Sent\/seeds\.txt/);
+    assert.match(await ann.ok(['share', '/Sent/seeds.txt']), /room #garden/);
+    assert.match(await ann.ok(['unshare', '/Sent/seeds.txt', '--room', '#garden']), /^ended 1 share of \/Sent\/seeds\.txt$/m);
+    assert.match(await ben.ok(['shared']), /nothing is shared with you yet/);
   });
 
   it('private rooms, invitations, roles, topic and moderation, with clear errors for the rest', async () => {

@@ -54,7 +54,8 @@ describe('rooms: files attached to room messages', () => {
 
     // The owner sees the grant to the room and can end it.
     assert.deepEqual((await ann.op('files.shares', { target: '/minutes.txt' })).shares.map((s) => [s.grantee, s.access]), [[{ kind: 'room', name: 'club' }, 'read']]);
-    await ann.op('files.unshare', { target: '/minutes.txt', all: true });
+    assert.deepEqual(await ann.op('files.unshare', { target: '/minutes.txt', room: 'elsewhere' }), { removed: 0 });
+    assert.deepEqual(await ann.op('files.unshare', { target: '/minutes.txt', room: 'club' }), { removed: 1 });
     await refused(dan.op('files.stat', { target: file.id }), 'not_found');
   });
 

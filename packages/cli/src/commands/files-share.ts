@@ -19,6 +19,7 @@ interface ShareFlags {
 interface UnshareFlags {
   with?: string[];
   group?: string;
+  room?: string;
   all?: boolean;
   link?: number;
 }
@@ -73,6 +74,7 @@ export function registerShare(program: Command): void {
       .argument('<remote>', 'your file or folder')
       .option('--with <names>', 'user names, separated by commas', parseNames)
       .option('--group <group>', 'a buddy group of yours')
+      .option('--room <room>', 'a room you attached it in: its members no longer read it')
       .option('--all', 'everyone it is shared with (links and publishing stay)')
       .option('--link <id>', 'the link with this id (pod share REMOTE lists them)', parseLinkId),
   ).action(async (remote: string, flags: UnshareFlags, command: Command) => {
@@ -80,16 +82,17 @@ export function registerShare(program: Command): void {
     const out = outputFor(command);
     const target = remotePath(remote);
     if (flags.link !== undefined) {
-      if (flags.with !== undefined || flags.group !== undefined || flags.all) throw new PodError('invalid', 'end a link (--link ID) or shares (--with, --group, --all), one at a time');
+      if (flags.with !== undefined || flags.group !== undefined || flags.room !== undefined || flags.all) throw new PodError('invalid', 'end a link (--link ID) or shares (--with, --group, --room, --all), one at a time');
       await ownLink(api, target, flags.link);
       const revoked = await api.call('files.link.revoke', { id: flags.link });
       return out.result(revoked, () => `link ${flags.link} to ${target} no longer works`);
     }
-    if (flags.with === undefined && flags.group === undefined && !flags.all) throw new PodError('invalid', 'name whose share to end: --with NAME[,NAME], --group GROUP, --all, or --link ID');
+    if (flags.with === undefined && flags.group === undefined && flags.room === undefined && !flags.all) throw new PodError('invalid', 'name whose share to end: --with NAME[,NAME], --group GROUP, --room ROOM, --all, or --link ID');
     const ended = await api.call('files.unshare', {
       target,
       ...(flags.with === undefined ? {} : { with: flags.with }),
       ...(flags.group === undefined ? {} : { group: flags.group }),
+      ...(flags.room === undefined ? {} : { room: flags.room.replace(/^#/, '') }),
       ...(flags.all ? { all: true as const } : {}),
     });
     out.result(ended, (e) => (e.removed === 0 ? `${target} was not shared that way` : `ended ${e.removed} ${e.removed === 1 ? 'share' : 'shares'} of ${target}`));
@@ -105,7 +108,7 @@ export function registerShare(program: Command): void {
           i.entry.kind === 'folder' ? '-' : formatBytes(i.entry.size),
           formatTime(i.sharedAt),
           i.access,
-          i.via === 'group' ? `via ${i.group ?? 'a group'}` : 'direct',
+          i.via === 'group' ? `via ${i.group ?? 'a group'}` : i.via === 'room' ? `via #${i.room ?? 'a room'}` : 'direct',
           displayName(i.entry, i.path),
         ]),
       );
@@ -120,7 +123,8 @@ async function ownLink(api: Api, target: string, id: number): Promise<void> {
 }
 
 function who(share: Share): string {
-  return share.grantee.kind === 'group' ? `group ${share.grantee.name}` : share.grantee.name;
+  if (share.grantee.kind === 'group') return `group ${share.grantee.name}`;
+  return share.grantee.kind === 'room' ? `room #${share.grantee.name}` : share.grantee.name;
 }
 
 export function showShares(target: string, s: OpOutput<'files.shares'>): string[] {

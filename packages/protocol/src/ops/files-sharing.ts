@@ -4,6 +4,7 @@ import { filePath } from '../files/names.ts';
 import { byteCount, chunkRef, fileCursor, fileEntry, fileRef, nodeId } from '../files/schemas.ts';
 import { attachmentAudience, attachmentRefs, fileAttachment, fileLink, linkPassword, linkToken, share, shareAccess, sharedItem, universeUser } from '../files/sharing.ts';
 import { imMessage, messageText } from './im.ts';
+import { roomName } from '../rooms/schemas.ts';
 import type { OpDef } from './define.ts';
 
 /** Seconds a link may live at most: about ten years. */
@@ -44,8 +45,8 @@ export const filesSharingOps = {
     app: 'files',
     access: 'user',
     input: z
-      .strictObject({ target: fileRef, with: z.array(userName).min(1).max(100).optional(), group: groupName.optional(), all: z.literal(true).optional() })
-      .refine((input) => input.with !== undefined || input.group !== undefined || input.all === true, 'name whose grant to end: `with`, `group`, or `all: true`'),
+      .strictObject({ target: fileRef, with: z.array(userName).min(1).max(100).optional(), group: groupName.optional(), room: roomName.optional(), all: z.literal(true).optional() })
+      .refine((input) => input.with !== undefined || input.group !== undefined || input.room !== undefined || input.all === true, 'name whose grant to end: `with`, `group`, `room`, or `all: true`'),
     output: z.strictObject({ removed: z.number().int() }),
   },
   /** Who one of my items is shared with, its links, and whether it is published. */

@@ -1,4 +1,5 @@
 import type { FileEntry, OpOutput } from '@pod/sdk';
+import type { Grantee } from '@pod/protocol';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { usePod } from '../lib/pod.tsx';
 import { formatTime } from './format.ts';
@@ -87,12 +88,12 @@ export function ShareDialog({ entry, path, close }: { entry: FileEntry; path: st
         {shares?.shares.map((s) => (
           <li key={s.id} data-share={s.grantee.name}>
             <span>
-              {s.grantee.kind === 'group' ? `Group ${s.grantee.name || 'Buddies'}` : s.grantee.name}: {s.access === 'write' ? 'can change' : 'can read'}
+              {granteeLabel(s.grantee)}: {s.access === 'write' ? 'can change' : 'can read'}
             </span>
             <button
               type="button"
-              onClick={() => void run(() => client.request('files.unshare', { target: entry.id, ...(s.grantee.kind === 'group' ? { group: s.grantee.name } : { with: [s.grantee.name] }) }))}
-              aria-label={`Stop sharing with ${s.grantee.kind === 'group' ? `group ${s.grantee.name}` : s.grantee.name}`}
+              onClick={() => void run(() => client.request('files.unshare', { target: entry.id, ...unshareWhom(s.grantee) }))}
+              aria-label={`Stop sharing with ${granteeLabel(s.grantee)}`}
             >
               Stop sharing
             </button>
@@ -201,4 +202,14 @@ function AccessPicker({ label, value, onChange }: { label: string; value: Access
       <option value="write">can change</option>
     </select>
   );
+}
+
+function granteeLabel(grantee: Grantee): string {
+  if (grantee.kind === 'group') return `Group ${grantee.name || 'Buddies'}`;
+  return grantee.kind === 'room' ? `Room #${grantee.name}` : grantee.name;
+}
+
+function unshareWhom(grantee: Grantee): { group: string } | { room: string } | { with: string[] } {
+  if (grantee.kind === 'group') return { group: grantee.name };
+  return grantee.kind === 'room' ? { room: grantee.name } : { with: [grantee.name] };
 }

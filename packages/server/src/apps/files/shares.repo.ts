@@ -44,8 +44,8 @@ export async function upsertShare(
     .executeTakeFirstOrThrow();
 }
 
-/** Ends grants on an item: to the users `userIds`, to `group`, to every user, group and room (`all`), or its publishing (`published`). */
-export async function deleteShares(tx: Tx, nodeId: number, which: { userIds?: readonly number[]; group?: string; all?: boolean; published?: boolean }): Promise<number> {
+/** Ends grants on an item: to the users `userIds`, to `group`, to `room`, to every user, group and room (`all`), or its publishing (`published`). */
+export async function deleteShares(tx: Tx, nodeId: number, which: { userIds?: readonly number[]; group?: string; room?: string; all?: boolean; published?: boolean }): Promise<number> {
   const result = await tx
     .deleteFrom('files_shares')
     .where('node_id', '=', nodeId)
@@ -53,6 +53,7 @@ export async function deleteShares(tx: Tx, nodeId: number, which: { userIds?: re
       eb.or([
         ...(which.userIds && which.userIds.length > 0 ? [eb.and([eb('grantee_kind', '=', 'user'), eb('grantee_id', 'in', [...which.userIds])])] : []),
         ...(which.group !== undefined ? [eb.and([eb('grantee_kind', '=', 'group'), eb('grantee_name', '=', which.group)])] : []),
+        ...(which.room !== undefined ? [eb.and([eb('grantee_kind', '=', 'room'), eb('grantee_name', '=', which.room)])] : []),
         ...(which.all ? [eb('grantee_kind', 'in', ['user', 'group', 'room'])] : []),
         ...(which.published ? [eb('grantee_kind', '=', 'public')] : []),
       ]),

@@ -84,7 +84,12 @@ export const sharingOps: AppOps<FilesTables> = {
       const nodeId = Number(row.id);
       const before = await sharesOf(scope.tx, request.caller!.userId, nodeId);
       const { userIds } = prepared;
-      const removed = await deleteShares(scope.tx, nodeId, { userIds, ...(input.group !== undefined ? { group: input.group } : {}), ...(input.all ? { all: true } : {}) });
+      const removed = await deleteShares(scope.tx, nodeId, {
+        userIds,
+        ...(input.group !== undefined ? { group: input.group } : {}),
+        ...(input.room !== undefined ? { room: input.room } : {}),
+        ...(input.all ? { all: true } : {}),
+      });
       const after = new Set((await sharesOf(scope.tx, request.caller!.userId, nodeId)).map((share) => Number(share.id)));
       const lost = before.filter((share) => share.grantee_kind === 'user' && !after.has(Number(share.id))).map((share) => Number(share.grantee_id));
       await tellGrantees(scope, lost, row, true);
