@@ -27,6 +27,8 @@ export class Connection {
   private sent = 0;
   private syncing = false;
   private pending: StoredEvent[] = [];
+  /** Transient events that arrived before the welcome, which must be the first frame a client gets; undefined once it went. */
+  private early: Array<{ type: string; body: unknown }> | undefined = [];
   /** Requests waiting for an answer, by operation and id: a retry of one waits for the same answer, taking no slot. */
   private readonly inFlight = new Map<string, Promise<AppResponse>>();
   private corked = false;
@@ -93,6 +95,8 @@ export class Connection {
       const requested = after ?? (await this.deps.cursorOf(caller.session)) ?? 0;
       this.sent = Math.min(requested, head);
       this.send({ t: 'welcome', user: caller.name, session: caller.session, head, from: this.sent, heartbeatMs: this.deps.heartbeatMs });
+      for (const { type, body } of this.early ?? []) this.send({ t: 'ev', type, body });
+      this.early = undefined;
       await this.catchUp();
       if (this.phase === 'open') this.send({ t: 'synced', seq: this.sent });
     } catch (error) {
@@ -126,7 +130,8 @@ export class Connection {
   deliver(delivery: Delivery): void {
     if (this.phase !== 'open' || !this.caller) return;
     if (delivery.kind === 'transient') {
-      this.send({ t: 'ev', type: delivery.type, body: delivery.body });
+      if (this.early) this.early.push({ type: delivery.type, body: delivery.body });
+      else this.send({ t: 'ev', type: delivery.type, body: delivery.body });
       return;
     }
     if (delivery.kind === 'revoke') {
