@@ -18,6 +18,7 @@ import { measurePod } from './pod-phases.ts';
 import { render, summarize, writeJson, type FilesResult } from './report.ts';
 import { davCredentials } from './dav-auth.ts';
 import { hasWebDav, measureWebDav } from './webdav.ts';
+import { parseFlags } from '../flags.ts';
 
 const HELP = `npm run bench -- files [flags]
 
@@ -94,17 +95,8 @@ const log = (line: string) => console.log(line);
 const USER = { name: 'bencher', password: 'bench-files-password', admin: false };
 
 export async function run(argv: string[]): Promise<number> {
-  let options: ReturnType<typeof flags>;
-  try {
-    options = flags(argv);
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const options = parseFlags(flags, argv, HELP);
+  if (typeof options === 'number') return options;
   installCleanup();
   const work = mkdtempSync(join(tmpdir(), 'pod-bench-files-'));
   const profDir = join(repoRoot, 'bench/results/prof');

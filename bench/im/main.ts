@@ -14,6 +14,7 @@ import { countLines, installCleanup, killAll, repoRoot, runCleanups, sleep, star
 import { readSqlStats, render, renderSqlStats, summarize, writeJson, type BenchResult } from './report.ts';
 import type { UserSpec } from './ipc.ts';
 import { createUsers, loginAll, pairUsers, specs, userName, type BenchUser } from './users.ts';
+import { parseFlags } from '../flags.ts';
 
 const HELP = `npm run bench -- im [flags]
 
@@ -147,17 +148,8 @@ const log = (line: string) => console.log(line);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export async function run(argv: string[]): Promise<number> {
-  let options: ReturnType<typeof flags>;
-  try {
-    options = flags(argv);
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const options = parseFlags(flags, argv, HELP);
+  if (typeof options === 'number') return options;
   if (options.render) {
     const earlier = JSON.parse(readFileSync(options.render, 'utf8')) as BenchResult;
     earlier.summary = summarize(earlier);

@@ -16,6 +16,7 @@ import { Listeners, step, type FanOutTarget } from './fanout.ts';
 import { startProfile, type Profile, type RunningPod } from './profiles.ts';
 import { pair, render, writeJson, type ProfileResult, type RoomsResult, type StepPair } from './report.ts';
 import { timeSearches } from './search.ts';
+import { parseFlags } from '../flags.ts';
 
 const HELP = `npm run bench -- rooms [flags]
   --members N          members of the big room (default 1000)
@@ -98,17 +99,8 @@ type Options = ReturnType<typeof flags>;
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
 export async function run(argv: string[]): Promise<number> {
-  let options: Options;
-  try {
-    options = flags(argv);
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const options = parseFlags(flags, argv, HELP);
+  if (typeof options === 'number') return options;
   installCleanup();
   const work = mkdtempSync(join(tmpdir(), 'pod-bench-rooms-'));
   const result: RoomsResult = {
