@@ -159,7 +159,7 @@ async function distributedPass(live) {
 
 // Both passes at once: much of a test's time is spent waiting (on timers, sockets, PostgreSQL,
 // NATS, Chromium), so the two overlap well. POD_TEST_SEQUENTIAL=1 runs one after the other.
-const results = process.env.POD_TEST_SEQUENTIAL === '1' ? [await embeddedPass(true), await distributedPass(true)] : await Promise.all([embeddedPass(true), distributedPass(false)]);
+const results = process.env.POD_TEST_SEQUENTIAL === '1' ? [await embeddedPass(true), await distributedPass(true)] : await Promise.all([embeddedPass(true), distributedPass(embeddedFiles.length === 0)]);
 const done = results.filter(Boolean);
 console.log(`\n${done.map((r) => r.outcome).join('\n')}`);
 process.exit(done.some((r) => r.failed) ? 1 : 0);
