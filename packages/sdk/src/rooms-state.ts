@@ -89,7 +89,7 @@ export function applyMyRoomsEvent(list: MyRooms, event: PodEvent, me: string): M
     case 'room.read':
       return change(event.body.room, (r) => ({ ...r, readOrder: event.body.readOrder, unread: event.body.unread }));
     // Counts stay: in a replayed mailbox the message's own event became a room.expired too and
-    // counted nothing; one still unread after the retention period is counted until a refetch.
+    // counted nothing; a member who counted it unread gets a room.read with the new count.
     case 'room.expired':
       return list;
     case 'room.invitation': {

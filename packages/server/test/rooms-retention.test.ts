@@ -1,4 +1,4 @@
-import { applyRoomHistoryEvent, type PodEvent } from '@pod/sdk/node';
+import { applyMyRoomsEvent, applyRoomHistoryEvent, type MyRooms, type PodEvent } from '@pod/sdk/node';
 import type { Kysely } from 'kysely';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -96,6 +96,33 @@ describe('rooms: retention and export', () => {
       now,
       'replaying the whole mailbox gives the history as it is now',
     );
+  });
+
+  it('keeps unread counts right: a member who had not read what expired gets the count as it is now, live and on replay', async () => {
+    const [wes, xan] = await Promise.all([pod.user('wes'), pod.user('xan')]);
+    await xan.op('rooms.create', { name: 'brief' });
+    await wes.op('rooms.join', { room: 'brief' });
+    const gone = await xan.op('rooms.send', { room: 'brief', text: 'soon gone' });
+    await xan.op('rooms.send', { room: 'brief', text: 'stays' });
+    const live = await wes.connectCollecting();
+    await caughtUp(pod, wes.token, live.client);
+    let mine: MyRooms = await wes.op('rooms.list', {});
+    assert.deepEqual(mine.rooms.map((r) => [r.name, r.unread]), [['brief', 2]]);
+    live.client.on('*', (event) => (mine = applyMyRoomsEvent(mine, event, 'wes')));
+    await age([gone.id], 3);
+    await xan.op('rooms.update', { room: 'brief', retentionDays: 1 });
+
+    const recount = nextEvent<Extract<PodEvent, { type: 'room.read' }>>(live.client, (event) => event.type === 'room.read');
+    assert.equal(await sweep(), 1);
+    assert.deepEqual((await recount).body.unread, 1);
+    const now = await wes.op('rooms.list', {});
+    assert.deepEqual(now.rooms.map((r) => [r.name, r.unread]), [['brief', 1]]);
+    assert.deepEqual(mine, now, 'the live device agrees with the server');
+
+    const late = await wes.connectCollecting({ after: 0 });
+    await caughtUp(pod, wes.token, late.client);
+    const replayed = stored(late.events).reduce((state, event) => applyMyRoomsEvent(state, event, 'wes'), { rooms: [], invitations: [] } as MyRooms);
+    assert.deepEqual(replayed.rooms.map((r) => [r.name, r.unread]), [['brief', 1]], 'a device replaying its mailbox agrees too');
   });
 
   it("lets an owner, and only an owner, export a room's history as JSON", async () => {

@@ -155,14 +155,38 @@ export async function setReaction(tx: Tx, r: { messageId: string; userId: number
 }
 
 /** Deletes up to `limit` of a room's messages older than `cutoff`, with their reactions and earlier texts; answers their ids. */
-export async function deleteExpired(tx: Tx, roomId: number, cutoff: string, limit: number): Promise<string[]> {
+export async function deleteExpired(tx: Tx, roomId: number, cutoff: string, limit: number): Promise<{ ids: string[]; lastOrd: number }> {
   const rows = await tx.selectFrom('room_messages').select(['ord', 'id']).where('room_id', '=', roomId).where('at', '<', cutoff).orderBy('ord').limit(limit).execute();
-  if (rows.length === 0) return [];
+  if (rows.length === 0) return { ids: [], lastOrd: 0 };
   const ids = rows.map((row) => row.id);
   await tx.deleteFrom('room_reactions').where('message_id', 'in', ids).execute();
   await tx.deleteFrom('room_message_edits').where('message_id', 'in', ids).execute();
   await tx.deleteFrom('room_messages').where('ord', 'in', rows.map((row) => row.ord)).execute();
-  return ids;
+  return { ids, lastOrd: Number(rows.at(-1)!.ord) };
+}
+
+/**
+ * The members of a room whose marker is before `ord`, with their unread counts as they are now
+ * (after their marker and their start, from others, not deleted): one statement for them all.
+ */
+export async function unreadBefore(db: Db, roomId: number, ord: number): Promise<Array<{ userId: number; readOrd: number; unread: number }>> {
+  const rows = await db
+    .selectFrom('room_members as me')
+    .leftJoin('room_messages as msg', (join) =>
+      join
+        .onRef('msg.room_id', '=', 'me.room_id')
+        .onRef('msg.ord', '>', 'me.read_ord')
+        .onRef('msg.ord', '>=', 'me.since_ord')
+        .onRef('msg.sender_id', '<>', 'me.user_id')
+        .on('msg.deleted_at', 'is', null),
+    )
+    .select(['me.user_id', 'me.read_ord', (eb) => eb.fn.count<number>('msg.ord').as('n')])
+    .where('me.room_id', '=', roomId)
+    .where('me.state', '=', 'joined')
+    .where('me.read_ord', '<', ord)
+    .groupBy(['me.user_id', 'me.read_ord'])
+    .execute();
+  return rows.map((row) => ({ userId: Number(row.user_id), readOrd: Number(row.read_ord), unread: Number(row.n) }));
 }
 
 /** The messages that answer any of `ids`. */

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../runtime/app.ts';
 import type { RoomsTables } from '../../store/schema.ts';
-import { deleteExpired, retentionCutoff } from './messages.repo.ts';
+import { deleteExpired, retentionCutoff, unreadBefore } from './messages.repo.ts';
 import { retractExpired } from './retraction.ts';
 import { joinedIds } from './rooms.repo.ts';
 
@@ -20,8 +20,14 @@ export async function expireRoomMessages(ctx: Pick<AppContext<RoomsTables>, 'db'
     const cutoff = retentionCutoff(room, now)!;
     for (;;) {
       const n = await ctx.write(async (scope) => {
-        const ids = await deleteExpired(scope.tx, Number(room.id), cutoff, BATCH);
-        if (ids.length > 0) await retractExpired(scope, ids, room.name, await joinedIds(scope.tx, Number(room.id)));
+        const { ids, lastOrd } = await deleteExpired(scope.tx, Number(room.id), cutoff, BATCH);
+        if (ids.length === 0) return 0;
+        await retractExpired(scope, ids, room.name, await joinedIds(scope.tx, Number(room.id)));
+        // Whoever had not read up to what expired may have counted some of it as unread: every
+        // device of theirs gets the count as it is now, live or on a later replay.
+        for (const member of await unreadBefore(scope.tx, Number(room.id), lastOrd)) {
+          await scope.emit([member.userId], 'room.read', { room: room.name, readOrder: member.readOrd, unread: member.unread });
+        }
         return ids.length;
       });
       deleted += n;
