@@ -55,9 +55,15 @@ export function Composer({
   const complete = (name: string) => {
     const before = draft.slice(0, caret).replace(/@[a-z0-9_.-]*$/i, `@${name} `);
     const next = before + draft.slice(caret);
+    // The field and its caret change now, in this key's handler: a caret moved on a later frame
+    // would land after keys typed meanwhile, in the middle of the next word.
+    const input = field.current;
+    if (input) {
+      input.value = next;
+      input.setSelectionRange(before.length, before.length);
+    }
     setDraft(next);
     setCaret(before.length);
-    requestAnimationFrame(() => field.current?.setSelectionRange(before.length, before.length));
   };
 
   const submit = async (event?: FormEvent) => {
