@@ -18,7 +18,7 @@ import { measurePod } from './pod-phases.ts';
 import { render, summarize, writeJson, type FilesResult } from './report.ts';
 import { davCredentials } from './dav-auth.ts';
 import { hasWebDav, measureWebDav } from './webdav.ts';
-import { parseFlags } from '../flags.ts';
+import { ENGINE_FLAGS, parseFlags } from '../flags.ts';
 
 const HELP = `npm run bench -- files [flags]
 
@@ -54,9 +54,7 @@ function flags(argv: string[]) {
       parallel: { type: 'string', default: '8' },
       quick: { type: 'boolean', default: false },
       runs: { type: 'string', default: '1' },
-      profile: { type: 'string', default: 'embedded' },
-      'nats-url': { type: 'string', default: 'nats://127.0.0.1:4222' },
-      'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+      ...ENGINE_FLAGS,
       'skip-limit': { type: 'boolean', default: false },
       'skip-pod': { type: 'boolean', default: false },
       'skip-webdav': { type: 'boolean', default: false },

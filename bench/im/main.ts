@@ -14,7 +14,7 @@ import { countLines, installCleanup, killAll, repoRoot, runCleanups, sleep, star
 import { readSqlStats, render, renderSqlStats, summarize, writeJson, type BenchResult } from './report.ts';
 import type { UserSpec } from './ipc.ts';
 import { createUsers, loginAll, pairUsers, specs, userName, type BenchUser } from './users.ts';
-import { parseFlags } from '../flags.ts';
+import { ENGINE_FLAGS, parseFlags, PROCESS_FLAGS } from '../flags.ts';
 
 const HELP = `npm run bench -- im [flags]
 
@@ -87,11 +87,8 @@ function flags(argv: string[]) {
       'server-entry': { type: 'string', default: 'auto' },
       'cpu-prof': { type: 'boolean', default: false },
       'sql-stats': { type: 'boolean', default: false },
-      profile: { type: 'string', default: 'embedded' },
-      gateways: { type: 'string', default: '2' },
-      apps: { type: 'string', default: '2' },
-      'nats-url': { type: 'string', default: 'nats://127.0.0.1:4222' },
-      'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+      ...ENGINE_FLAGS,
+      ...PROCESS_FLAGS,
       'keep-data': { type: 'boolean', default: false },
       out: { type: 'string' },
       render: { type: 'string' },

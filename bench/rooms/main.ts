@@ -16,7 +16,7 @@ import { Listeners, step, type FanOutTarget } from './fanout.ts';
 import { startProfile, type Profile, type RunningPod } from './profiles.ts';
 import { pair, render, writeJson, type ProfileResult, type RoomsResult, type StepPair } from './report.ts';
 import { timeSearches } from './search.ts';
-import { parseFlags } from '../flags.ts';
+import { ENGINE_FLAGS, parseFlags, PROCESS_FLAGS } from '../flags.ts';
 
 const HELP = `npm run bench -- rooms [flags]
   --members N          members of the big room (default 1000)
@@ -55,11 +55,8 @@ function flags(argv: string[]) {
       catchup: { type: 'string', default: '10000' },
       'search-messages': { type: 'string', default: '1000000' },
       searches: { type: 'string', default: '200' },
-      profile: { type: 'string', default: 'embedded' },
-      gateways: { type: 'string', default: '2' },
-      apps: { type: 'string', default: '2' },
-      'nats-url': { type: 'string', default: 'nats://127.0.0.1:4222' },
-      'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+      ...ENGINE_FLAGS,
+      ...PROCESS_FLAGS,
       'skip-baseline': { type: 'boolean', default: false },
       'keep-data': { type: 'boolean', default: false },
       out: { type: 'string' },
