@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { FIRST_SEARCH_PAGE } from '@pod/sdk';
 import { usePod } from '../lib/pod.tsx';
 import type { Route } from '../lib/route.ts';
 import { markWords, searchPage, type Cursor, type Filters, type Hit } from './search.ts';
@@ -37,7 +38,7 @@ export default function SearchView({ go }: { go: (route: Route) => void }) {
     // A new search replaces the results at once, so nobody reads the old ones as its answer.
     setAsked(undefined);
     setHits([]);
-    void load(filters, { rooms: 0, im: 0 }, []);
+    void load(filters, FIRST_SEARCH_PAGE, []);
   };
   const more = cursor.rooms !== null || cursor.im !== null;
 
