@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startTestPod, type TestPod, type TestUser } from '../../server/test/helpers/pod.ts';
@@ -104,6 +105,13 @@ test('a chosen skin is stored on the server and is still there after a reload', 
   assert.equal((await alice.op('settings.get', {})).skin?.name, 'Mine');
   await a.page.getByRole('radio', { name: 'Night' }).click();
   await a.page.getByText('Skin "Night" saved to your account.').waitFor();
+
+  // Export: the file holds the skin stored with the account.
+  const exporting = a.page.waitForEvent('download');
+  await a.page.getByRole('button', { name: 'Export this skin' }).click();
+  const exported = await exporting;
+  assert.equal(exported.suggestedFilename(), 'night.skin.json');
+  assert.deepEqual(JSON.parse(await readFile((await exported.path())!, 'utf8')), (await alice.op('settings.get', {})).skin);
   assert.deepEqual(a.errors, []);
 });
 

@@ -83,6 +83,18 @@ test('a file dropped from the desktop uploads with a progress bar, is shared, an
   assert.deepEqual(b.errors, []);
 });
 
+test('the share dialog shares with the group it shows first, without one being picked (it sent an empty group name)', async () => {
+  await a.page.getByRole('button', { name: 'Share report.bin' }).click();
+  const dialog = a.page.getByRole('dialog', { name: 'Share report.bin' });
+  await dialog.getByLabel('Access for the group').selectOption('write');
+  await dialog.getByRole('button', { name: 'Share with group' }).click();
+  await dialog.locator('li[data-share="Buddies"]').getByText('Group Buddies: can change').waitFor();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  const shares = await alice.op('files.shares', { target: '/report.bin' });
+  assert.deepEqual(shares.shares.map((s) => [s.grantee.kind, s.grantee.name, s.access]).sort(), [['group', 'Buddies', 'write'], ['user', 'bob', 'read']]);
+  assert.deepEqual(a.errors, []);
+});
+
 test('an upload cut short by a reload resumes when the same file is picked again, sending only the missing chunks', async () => {
   const big = randomBytes(8 * 1024 * 1024);
   const chunks = (await chunkAll([big], { sha256: nodeSha256 })).chunks.length;

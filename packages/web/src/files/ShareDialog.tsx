@@ -15,7 +15,7 @@ export function ShareDialog({ entry, path, close }: { entry: FileEntry; path: st
   const [error, setError] = useState<string | undefined>();
   const [user, setUser] = useState('');
   const [userAccess, setUserAccess] = useState<Access>('read');
-  const [group, setGroup] = useState('');
+  const [pickedGroup, setGroup] = useState<string | undefined>();
   const [groupAccess, setGroupAccess] = useState<Access>('read');
   const [password, setPassword] = useState('');
   const [days, setDays] = useState('');
@@ -23,6 +23,8 @@ export function ShareDialog({ entry, path, close }: { entry: FileEntry; path: st
   const [sendTo, setSendTo] = useState('');
   const [sent, setSent] = useState<string | undefined>();
   const groups = [...new Set([...buddies.groups, ...buddies.buddies.map((b) => b.group)])];
+  // Until another is picked, the group is the one the list shows first.
+  const group = pickedGroup ?? groups[0] ?? '';
 
   const load = useCallback(() => client.request('files.shares', { target: entry.id }).then(setShares), [client, entry.id]);
   const run = async (action: () => Promise<unknown>) => {
