@@ -85,3 +85,26 @@ test('the status form opened by URL before my presence loads shows my status and
   assert.deepEqual(errors, []);
   await tab.context.close();
 });
+
+test('appearing offline, the status form opened by URL still shows my status text, and going online keeps it', async () => {
+  const tab = await openTab(browser, pod.url);
+  await signIn(tab.page, 'alice', alice.password);
+  await tab.page.goto('/settings');
+  const form = tab.page.getByRole('region', { name: 'Status and profile' });
+  await form.getByLabel('Presence').selectOption('offline');
+  await form.getByLabel('Status text').fill('On holiday');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+
+  // Buddies (and my own devices) see an invisible user without text; the form still has it.
+  await tab.page.reload();
+  await showsValue(form.getByLabel('Presence'), 'offline');
+  await showsValue(form.getByLabel('Status text'), 'On holiday');
+  await form.getByLabel('Presence').selectOption('online');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  const [mine] = (await alice.op('presence.list', {})).presence;
+  assert.deepEqual(mine, { name: 'alice', status: 'online', text: 'On holiday' });
+  assert.deepEqual(tab.errors, []);
+  await tab.context.close();
+});
