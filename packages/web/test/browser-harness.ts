@@ -21,12 +21,17 @@ export interface TabUnderTest {
 export async function openTab(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<TabUnderTest> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options, baseURL: url });
   const page = await context.newPage();
+  return { context, page, errors: collectErrors(page) };
+}
+
+/** Console errors and uncaught exceptions of `page`, as they come. */
+export function collectErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
-  return { context, page, errors };
+  return errors;
 }
 
 export async function signIn(page: Page, name: string, password: string): Promise<void> {
