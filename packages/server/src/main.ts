@@ -58,7 +58,7 @@ export async function startPod(config: PodConfig, log: Logger = createLogger(con
   let blobs: Blobs | undefined;
   try {
     // Gateways take and serve file bytes; the files app checks and collects them.
-    if (config.role !== 'apps' || config.apps.includes('files')) blobs = await openBlobs(config.blobsUrl, log);
+    if (config.role !== 'apps' || config.apps.includes('files')) blobs = await openBlobs(config.blobsUrl, log, store.db);
     messenger = await openMessenger(config, log);
   } catch (error) {
     await blobs?.close();

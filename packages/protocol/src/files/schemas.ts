@@ -8,6 +8,13 @@ export const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
  * a 256 KiB body and a NATS message, whatever the file's size.
  */
 export const MAX_MANIFEST_PAGE = 1000;
+/**
+ * A file up to this size is one chunk (the chunker's smallest cut), and the gateway hands its
+ * bytes to the files app with the commit (files.upload.put's `content`), which keeps them in the
+ * store's own transaction: one durable write instead of a blob file, its sync and its
+ * directory's, and then the commit's.
+ */
+export const MAX_INLINE_FILE_BYTES = 256 * 1024;
 /** Chunks of one file: about a terabyte at the average chunk size. */
 export const MAX_FILE_CHUNKS = 1_000_000;
 

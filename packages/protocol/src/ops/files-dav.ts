@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { filePath } from '../files/names.ts';
-import { byteCount, contentType, fileEntry, fileCursor, manifestPage, MAX_CHUNK_BYTES, MAX_MANIFEST_PAGE, placePath, sha256Hex, uploadId } from '../files/schemas.ts';
+import { byteCount, contentType, fileEntry, fileCursor, manifestPage, MAX_CHUNK_BYTES, MAX_INLINE_FILE_BYTES, MAX_MANIFEST_PAGE, placePath, sha256Hex, uploadId } from '../files/schemas.ts';
 import type { OpDef } from './define.ts';
 
 /** Longest lock a client may ask for; longer requests get this (RFC 4918 lets the server choose). */
@@ -103,12 +103,25 @@ export const filesDavOps = {
    * writes again any that a collector removed meanwhile): a small file costs one commit. Both
    * WebDAV's PUT and PUT /v1/files/content use it; the latter, without a body, vouches for
    * nothing and commits only chunks the caller holds already (`conflict` otherwise, before
-   * anything is written).
+   * anything is written). `content`: the file's bytes (base64), for a file of at most
+   * MAX_INLINE_FILE_BYTES, which the gateway did not store: the files app keeps them in the
+   * commit's own transaction (see MAX_INLINE_FILE_BYTES).
    */
   'files.upload.put': {
     app: 'files',
     access: 'internal',
-    input: z.strictObject({ path: placePath, size: byteCount, hash: sha256Hex, chunks: manifestPage, vouched, type: contentType.optional(), overwrite: z.boolean().optional() }),
+    input: z.strictObject({
+      path: placePath,
+      size: byteCount,
+      hash: sha256Hex,
+      chunks: manifestPage,
+      vouched,
+      // Not z.base64(): its pattern costs a millisecond per 256 KiB, and the files app checks
+      // the decoded bytes against `hash` anyway, which no malformed text survives.
+      content: z.string().max(Math.ceil(MAX_INLINE_FILE_BYTES / 3) * 4, `content is for a file of at most ${MAX_INLINE_FILE_BYTES} bytes`).optional(),
+      type: contentType.optional(),
+      overwrite: z.boolean().optional(),
+    }),
     output: z.strictObject({ entry: fileEntry }),
   },
 } as const satisfies Record<string, OpDef>;

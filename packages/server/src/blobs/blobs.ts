@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliCompressSync, brotliDecompress, constants as zlib } from 'node:zlib';
-import { PodError } from '@pod/protocol';
+import { MAX_INLINE_FILE_BYTES, PodError } from '@pod/protocol';
 import type { Logger } from 'pino';
+import { readValue, removeValue, valueKeys, valueSizes, writeValue, type ValuesDb } from './values.ts';
 
 /**
  * Content-addressed blobs: each is named by the lowercase hex SHA-256 of its content, so
@@ -19,6 +20,16 @@ export interface Blobs {
    * a WebDAV body), so hashing them again would only cost time.
    */
   put(hash: string, bytes: Uint8Array, options?: { hashed?: boolean }): Promise<boolean>;
+  /**
+   * A small blob (MAX_INLINE_FILE_BYTES at most) checked against its hash and encoded, outside
+   * any transaction, for `keepWithin` to store in one: `invalid` if the bytes do not hash to it.
+   */
+  prepareSmall(hash: string, bytes: Uint8Array): Promise<SmallBlob>;
+  /**
+   * Stores a prepared small blob in the store, in the caller's transaction: it is durable
+   * exactly when what records it is, with no file or sync of its own.
+   */
+  keepWithin(tx: ValuesDb, blob: SmallBlob): Promise<void>;
   /** The content, checked against its hash: `not_found` if absent, `internal` if corrupt. */
   get(hash: string): Promise<Uint8Array>;
   /**
@@ -36,6 +47,12 @@ export interface Blobs {
   /** Every stored hash, in no particular order: for garbage collection. */
   list(): AsyncIterable<string>;
   close(): Promise<void>;
+}
+
+/** A small blob ready to be kept in the store: `value` is encoded as a driver would hold it. */
+export interface SmallBlob {
+  readonly hash: string;
+  readonly value: Uint8Array;
 }
 
 /** Where the bytes go. Keys are already-checked hashes; values are encoded (see `encode`). */
@@ -132,11 +149,18 @@ async function decode(hash: string, value: Uint8Array, check = true): Promise<Ui
   return actual === hash ? content : `its content hashes to ${actual}`;
 }
 
-/** The blob store over a driver: checks hashes both ways and compresses where it pays. */
-export function createBlobs(driver: BlobDriver, log: Logger): Blobs {
+/**
+ * The blob store over a driver, and over the store's blob_values table when `values` is given
+ * (small blobs kept in transactions, see `keepWithin`): checks hashes both ways and compresses
+ * where it pays. Reads look in the table first: a small file's one chunk is there, and a miss is
+ * an index lookup.
+ */
+export function createBlobs(driver: BlobDriver, log: Logger, values?: ValuesDb): Blobs {
+  const stored = async (hash: string) => (values ? await readValue(values, hash) : undefined) ?? (await driver.read(hash));
+  const storedSize = async (hash: string) => (values ? (await valueSizes(values, [hash])).get(hash) : undefined) ?? (await driver.size(hash));
   const read = async (hash: string, check: boolean) => {
     checkHash(hash);
-    const value = await driver.read(hash);
+    const value = await stored(hash);
     if (value === undefined) throw new PodError('not_found', `no blob ${hash}`, { hash });
     const content = await decode(hash, value, check);
     if (typeof content !== 'string') return content;
@@ -151,9 +175,22 @@ export function createBlobs(driver: BlobDriver, log: Logger): Blobs {
       if (bytes.length > MAX_BLOB_BYTES) throw new PodError('too_large', `a blob holds at most ${MAX_BLOB_BYTES} bytes; this one has ${bytes.length}`);
       const actual = options.hashed ? hash : await sha256OffThread(bytes);
       if (actual !== hash) throw new PodError('invalid', `blob content does not match its hash: expected ${hash}, the bytes hash to ${actual}`, { hash, actual });
-      if ((await driver.size(hash)) !== undefined) return false;
+      if ((await storedSize(hash)) !== undefined) return false;
       await driver.write(hash, await encode(bytes));
       return true;
+    },
+
+    async prepareSmall(hash, bytes) {
+      checkHash(hash);
+      if (bytes.length > MAX_INLINE_FILE_BYTES) throw new PodError('too_large', `a small blob holds at most ${MAX_INLINE_FILE_BYTES} bytes; this one has ${bytes.length}`);
+      const actual = await sha256OffThread(bytes);
+      if (actual !== hash) throw new PodError('invalid', `the content does not match its hash: expected ${hash}, the bytes hash to ${actual}`, { hash, actual });
+      return { hash, value: await encode(bytes) };
+    },
+
+    async keepWithin(tx, blob) {
+      if (!values) throw new PodError('internal', 'this blob store was opened without the store, so it cannot keep small blobs there');
+      await writeValue(tx, blob.hash, blob.value);
     },
 
     get: (hash) => read(hash, true),
@@ -162,31 +199,34 @@ export function createBlobs(driver: BlobDriver, log: Logger): Blobs {
     async has(hashes) {
       hashes.forEach(checkHash);
       const unique = [...new Set(hashes)];
-      const present = new Set<string>();
+      const present = new Set<string>(values ? (await valueSizes(values, unique)).keys() : []);
+      const rest = unique.filter((hash) => !present.has(hash));
       let next = 0;
       const worker = async () => {
-        while (next < unique.length) {
-          const hash = unique[next++]!;
+        while (next < rest.length) {
+          const hash = rest[next++]!;
           if ((await driver.size(hash)) !== undefined) present.add(hash);
         }
       };
-      await Promise.all(Array.from({ length: Math.min(HAS_CONCURRENCY, unique.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(HAS_CONCURRENCY, rest.length) }, worker));
       return present;
     },
 
     async stat(hash) {
       checkHash(hash);
-      const storedBytes = await driver.size(hash);
+      const storedBytes = await storedSize(hash);
       return storedBytes === undefined ? undefined : { storedBytes };
     },
 
     async delete(hash) {
       checkHash(hash);
+      if (values) await removeValue(values, hash);
       await driver.remove(hash);
     },
 
     async *list() {
       for await (const key of driver.keys()) if (isBlobHash(key)) yield key;
+      if (values) yield* valueKeys(values);
     },
 
     close: () => driver.close(),

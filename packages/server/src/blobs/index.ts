@@ -7,14 +7,20 @@ import { createBlobs, type BlobDriver, type Blobs } from './blobs.ts';
 import { openDiskBlobs } from './disk.ts';
 import { openS3Blobs, redactS3 } from './s3.ts';
 
-export { isBlobHash, MAX_BLOB_BYTES, sha256Hex, type BlobDriver, type Blobs } from './blobs.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import type { ValuesDb } from './values.ts';
+
+export { isBlobHash, MAX_BLOB_BYTES, sha256Hex, type BlobDriver, type Blobs, type SmallBlob } from './blobs.ts';
 
 /**
  * `file:DIR` or a plain path (the blobs directory itself; the default is `<data>/blobs`), or
  * `s3://[KEY:SECRET@]BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true|false`.
+ * `db`: the store, where small blobs are kept in the transactions that record them.
  */
-export async function openBlobs(url: string, log: Logger): Promise<Blobs> {
-  return createBlobs(await openBlobDriver(url), log);
+export async function openBlobs(url: string, log: Logger, db?: Kysely<Database>): Promise<Blobs> {
+  // The blob store sees only its own table.
+  return createBlobs(await openBlobDriver(url), log, db as unknown as ValuesDb | undefined);
 }
 
 /** The driver alone: stored values as they are, unchecked (for tests that damage them). */

@@ -1,4 +1,4 @@
-import { byteCount, contentType, MAX_CHUNK_BYTES, placePath, PodError, sha256Hex, uploadId as uploadIdSchema } from '@pod/protocol';
+import { byteCount, contentType, MAX_CHUNK_BYTES, MAX_INLINE_FILE_BYTES, placePath, PodError, sha256Hex, uploadId as uploadIdSchema } from '@pod/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -6,7 +6,7 @@ import { invalidInput } from '../runtime/errors.ts';
 import { askFiles } from './ask-files.ts';
 import type { GatewayDeps } from './deps.ts';
 import { serveDownload } from './download.ts';
-import { commitSmall, SMALL_BODY_BYTES, storeBody } from './store-body.ts';
+import { commitSmall, putSmall, readExactly, SMALL_BODY_BYTES, storeBody } from './store-body.ts';
 import { requestCaller } from './web-session.ts';
 
 const chunkParams = z.strictObject({ uploadId: uploadIdSchema, hash: sha256Hex });
@@ -45,7 +45,7 @@ export function registerFileRoutes(app: FastifyInstance, deps: GatewayDeps): voi
       reply.header('connection', 'close');
       throw new PodError(Number(declared) > size ? 'too_large' : 'invalid', `chunk ${hash} has ${size} bytes; this body has ${declared}`);
     }
-    const bytes = await readExactly(request.body as Readable, size, hash, reply);
+    const bytes = await readExactly((request.body as Readable | undefined) ?? request.raw, size, `chunk ${hash}`).catch(closeIfTooLarge(reply));
     await storeChunk(deps, hash, bytes);
     // Nothing is recorded here: the proof shows the commit that this caller sent these bytes.
     return reply.send({ hash, size, proof });
@@ -69,10 +69,12 @@ export function registerFileRoutes(app: FastifyInstance, deps: GatewayDeps): voi
       reply.header('connection', 'close');
       throw new PodError(Number(declared) > size ? 'too_large' : 'invalid', `the file has ${size} bytes (size); this body has ${declared}`);
     }
-    const body = await storeBody(deps, (request.body as Readable | undefined) ?? request.raw, size).catch((error: unknown) => {
-      if (error instanceof PodError && error.code === 'too_large') reply.header('connection', 'close');
-      throw error;
-    });
+    const stream = (request.body as Readable | undefined) ?? request.raw;
+    if (size <= MAX_INLINE_FILE_BYTES) {
+      const bytes = await readExactly(stream, size, 'the file').catch(closeIfTooLarge(reply));
+      return reply.send({ entry: await putSmall(deps, caller, target, bytes, hash) });
+    }
+    const body = await storeBody(deps, stream, size).catch(closeIfTooLarge(reply));
     // Whatever was stored of a refused body is collected with the blobs no row records.
     if (body.size !== size) throw new PodError('invalid', `the file has ${size} bytes (size); this body ended after ${body.size} (truncated)`);
     if (body.hash !== hash) throw new PodError('invalid', `the body's SHA-256 is ${body.hash}, not ${hash}: the file changed, or the hash is wrong`, { actual: body.hash });
@@ -83,30 +85,12 @@ export function registerFileRoutes(app: FastifyInstance, deps: GatewayDeps): voi
   app.route({ method: ['GET', 'HEAD'], url: '/v1/files/content', handler: async (request, reply) => serveDownload(deps, await callerOf(request), request, reply) });
 }
 
-/**
- * The body, which must be exactly `size` bytes: more is refused as soon as it arrives (the
- * connection is then closed rather than drained), fewer (a client that stopped) is refused at
- * the end. Nothing is stored either way.
- */
-async function readExactly(body: Readable | undefined, size: number, hash: string, reply: FastifyReply): Promise<Uint8Array> {
-  const bytes = Buffer.allocUnsafe(size);
-  let length = 0;
-  try {
-    for await (const piece of (body ?? []) as AsyncIterable<Buffer>) {
-      if (length + piece.length > size) {
-        reply.header('connection', 'close');
-        throw new PodError('too_large', `chunk ${hash} has ${size} bytes; this body has more`);
-      }
-      piece.copy(bytes, length);
-      length += piece.length;
-    }
-  } catch (error) {
-    if (error instanceof PodError) throw error;
-    // The client went away mid-body: no one hears the answer, and it is no fault of the server.
-    throw new PodError('invalid', `chunk ${hash} has ${size} bytes; the client stopped sending after ${length} (${(error as Error).message})`);
-  }
-  if (length !== size) throw new PodError('invalid', `chunk ${hash} has ${size} bytes; this body ended after ${length} (truncated)`);
-  return bytes;
+/** A body refused for having too much is not drained: the connection is closed instead. */
+function closeIfTooLarge(reply: FastifyReply): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof PodError && error.code === 'too_large') reply.header('connection', 'close');
+    throw error;
+  };
 }
 
 /**

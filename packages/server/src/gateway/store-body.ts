@@ -99,16 +99,55 @@ async function storeChunk(deps: GatewayDeps, hash: string, bytes: Uint8Array): P
   return (await deps.blobs.stat(hash))?.storedBytes ?? bytes.length;
 }
 
+/** Where a small file goes, and how (type, overwrite). */
+type SmallTarget = Omit<OpInput<'files.upload.put'>, 'size' | 'hash' | 'chunks' | 'vouched' | 'content'>;
+
 /**
  * Makes a small stored body (one whose chunks are `kept`) the file at `target.path` in one
  * transaction (files.upload.put). The chunks are referenced once it commits, so no collector
  * takes them any more; one it removed between its write and the commit is written again from
  * the bytes still held.
  */
-export async function commitSmall(deps: GatewayDeps, caller: Caller, target: Omit<OpInput<'files.upload.put'>, 'size' | 'hash' | 'chunks' | 'vouched'>, body: StoredBody & { kept: Map<string, Uint8Array> }): Promise<FileEntry> {
+export async function commitSmall(deps: GatewayDeps, caller: Caller, target: SmallTarget, body: StoredBody & { kept: Map<string, Uint8Array> }): Promise<FileEntry> {
   const stored = await body.written;
   const { entry } = await askFiles(deps, caller, 'files.upload.put', { ...target, size: body.size, hash: body.hash, chunks: body.manifest, vouched: [...stored.values()] });
   const present = await deps.blobs.has([...stored.keys()]);
   for (const [hash, bytes] of body.kept) if (!present.has(hash)) await deps.blobs.put(hash, bytes, { hashed: true });
   return entry;
+}
+
+/**
+ * A small file (MAX_INLINE_FILE_BYTES at most) made in one request to the files app with its
+ * bytes, which it keeps in the commit's transaction: the gateway writes nothing. `expected`: the
+ * hash the client declared, refused (`invalid`, with the actual one) when the bytes differ.
+ */
+export async function putSmall(deps: GatewayDeps, caller: Caller, target: SmallTarget, bytes: Uint8Array, expected?: string): Promise<FileEntry> {
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  if (expected !== undefined && hash !== expected) throw new PodError('invalid', `the body's SHA-256 is ${hash}, not ${expected}: the file changed, or the hash is wrong`, { actual: hash });
+  const size = bytes.length;
+  const content = size > 0 ? { chunks: [{ hash, size }], content: Buffer.from(bytes.buffer, bytes.byteOffset, size).toString('base64') } : { chunks: [] };
+  const { entry } = await askFiles(deps, caller, 'files.upload.put', { ...target, size, hash, vouched: [], ...content });
+  return entry;
+}
+
+/**
+ * The body, which must be exactly `size` bytes: more is refused (`too_large`) as soon as it
+ * arrives, fewer (a client that stopped) at the end. `what` names it in the error.
+ */
+export async function readExactly(body: Readable, size: number, what: string): Promise<Uint8Array> {
+  const bytes = Buffer.allocUnsafe(size);
+  let length = 0;
+  try {
+    for await (const piece of body as AsyncIterable<Buffer>) {
+      if (length + piece.length > size) throw new PodError('too_large', `${what} has ${size} bytes; this body has more`);
+      piece.copy(bytes, length);
+      length += piece.length;
+    }
+  } catch (error) {
+    if (error instanceof PodError) throw error;
+    // The client went away mid-body: no one hears the answer, and it is no fault of the server.
+    throw new PodError('invalid', `${what} has ${size} bytes; the client stopped sending after ${length} (${(error as Error).message})`);
+  }
+  if (length !== size) throw new PodError('invalid', `${what} has ${size} bytes; this body ended after ${length} (truncated)`);
+  return bytes;
 }

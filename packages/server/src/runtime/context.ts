@@ -68,6 +68,8 @@ const noBlobStore = async (): Promise<never> => {
 const noBlobs: Blobs = {
   kind: 'disk',
   put: noBlobStore,
+  prepareSmall: noBlobStore,
+  keepWithin: noBlobStore,
   get: noBlobStore,
   getUnchecked: noBlobStore,
   has: noBlobStore,

@@ -168,4 +168,9 @@ export interface RoomsTables {
   room_reactions: { id: Generated<number>; message_id: string; user_id: number; user_name: string; emoji: string; at: string };
 }
 
-export type Database = CoreTables & DirectoryTables & PresenceTables & ImTables & FilesTables & AnnouncementTables & RoomsTables;
+/** The blob store's small values (see MAX_INLINE_FILE_BYTES), encoded as the blob drivers store theirs. */
+export interface BlobTables {
+  blob_values: { hash: string; value: Uint8Array };
+}
+
+export type Database = CoreTables & DirectoryTables & PresenceTables & ImTables & FilesTables & AnnouncementTables & RoomsTables & BlobTables;

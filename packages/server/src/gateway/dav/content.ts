@@ -1,7 +1,7 @@
-import { MAX_MANIFEST_PAGE, PodError } from '@pod/protocol';
+import { MAX_INLINE_FILE_BYTES, MAX_MANIFEST_PAGE, PodError } from '@pod/protocol';
 import { askFiles } from '../ask-files.ts';
 import { serveFile } from '../download.ts';
-import { commitSmall, storeBody } from '../store-body.ts';
+import { commitSmall, putSmall, readExactly, storeBody } from '../store-body.ts';
 import { bodyStream } from './body.ts';
 import { DavStatus, parentOf, stateOf, type Dav } from './context.ts';
 import { checkPreconditions } from './preconditions.ts';
@@ -22,8 +22,10 @@ export async function get(dav: Dav): Promise<void> {
  * time, never holding a large file; then the upload protocol's operations make the file:
  * begin (with the manifest), and a seal that records the chunks as the caller's (the gateway
  * read their bytes from the caller) and commits, without reading the file back, since the
- * whole-file hash was computed from the very bytes stored. A small file does both in one
- * transaction (files.upload.put). Same dedup, quotas and versions as any upload.
+ * whole-file hash was computed from the very bytes stored. A file of a few MiB does both in one
+ * transaction (files.upload.put); one of MAX_INLINE_FILE_BYTES at most, whose length is
+ * declared, is not even written to the blob store: its bytes go with that transaction (putSmall).
+ * Same dedup, quotas and versions as any upload.
  */
 export async function put(dav: Dav): Promise<void> {
   const state = await stateOf(dav, dav.path);
@@ -33,6 +35,12 @@ export async function put(dav: Dav): Promise<void> {
   await checkPreconditions(dav, new Map([[dav.path, state]]), state.entry ? [{ path: dav.path, infinite: false }] : [{ path: dav.path, infinite: false }, { path: parentOf(dav.path), infinite: false }]);
   if (dav.request.headers['content-range'] !== undefined) throw new DavStatus(501, 'a partial PUT (Content-Range) is not supported; send the whole file');
 
+  const declared = Number(dav.request.headers['content-length'] ?? NaN);
+  if (Number.isSafeInteger(declared) && declared <= MAX_INLINE_FILE_BYTES) {
+    const entry = await putSmall(dav.deps, dav.caller, { path: dav.path }, await readExactly(bodyStream(dav.request), declared, 'the file'));
+    dav.reply.header('etag', `"${entry.hash}"`).code(state.entry ? 204 : 201).send();
+    return;
+  }
   const body = await storeBody(dav.deps, bodyStream(dav.request));
   const { manifest, hash, size, kept } = body;
   if (kept && manifest.length <= MAX_MANIFEST_PAGE) {

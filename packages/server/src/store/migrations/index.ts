@@ -17,6 +17,7 @@ import * as imConversation from './0013_im_conversation.ts';
 import * as messageSearch from './0014_message_search.ts';
 import * as eventSubjects from './0015_event_subjects.ts';
 import * as roomAttachments from './0016_room_attachments.ts';
+import * as blobValues from './0017_blob_values.ts';
 
 type Step = { up(db: Kysely<unknown>, kind: StoreKind): Promise<void> };
 
@@ -38,6 +39,7 @@ const steps: Record<string, Step> = {
   '0014_message_search': messageSearch,
   '0015_event_subjects': eventSubjects,
   '0016_room_attachments': roomAttachments,
+  '0017_blob_values': blobValues,
 };
 
 export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<void> {
