@@ -3,7 +3,7 @@ import type { OpHandler, RequestInfo } from '../../runtime/app.ts';
 import { ownUpload, walkPlace } from './access.ts';
 import type { FilesTables } from '../../store/schema.ts';
 import { toEntry } from './entries.ts';
-import { checkAllMet } from './manifest.ts';
+import { checkAllMet, hashAtCommit } from './manifest.ts';
 import { childByName, insertNodeIfAbsent } from './nodes.repo.ts';
 import { acceptProofs, recordAccepted, type Accepted } from './possession.ts';
 import { checkWholeHash, manifestDigest } from './proofs.ts';
@@ -17,7 +17,23 @@ import { prepareMemberships, writeViewer, type Memberships } from './viewer.ts';
 interface Prepared {
   accepted: Accepted;
   manifest: string;
+  /**
+   * The file's hash and chunk count: as declared at begin, or named by the commit (hashAtCommit).
+   * Absent when seal.ops.ts prepares the commit: its uploads declare them at begin.
+   */
+  hash?: string;
+  chunkCount?: number;
   memberships: Memberships | undefined;
+}
+
+/** The file's SHA-256: declared at begin, or given with the commit (and then the same, if both). */
+function fileHash(upload: UploadRow, given: string | undefined): string {
+  if (!hashAtCommit(upload)) {
+    if (given !== undefined && given !== upload.hash) throw new PodError('invalid', `the upload began with SHA-256 ${upload.hash}, not ${given}`);
+    return upload.hash;
+  }
+  if (given === undefined) throw new PodError('invalid', 'this upload began without the file\'s SHA-256: name it (hash) with the commit');
+  return given;
 }
 
 /**
@@ -45,18 +61,31 @@ export const commitOp: OpHandler<'files.upload.commit', FilesTables> = {
     const upload = await ownUpload(ctx.db, userId, input.uploadId, Date.now());
     const accepted = await acceptProofs(ctx, userId, upload, input.proofs ?? []);
     const received = await receivedOf(ctx.db, upload.id);
-    if (received.count < Number(upload.chunk_count)) {
-      throw new PodError('invalid', `the manifest has ${received.count} of its ${upload.chunk_count} entries; send the rest with files.upload.manifest`);
+    if (hashAtCommit(upload) ? received.bytes < Number(upload.size) : received.count < Number(upload.chunk_count)) {
+      const declared = hashAtCommit(upload) ? `${received.bytes} of its ${upload.size} bytes` : `${received.count} of its ${upload.chunk_count} entries`;
+      throw new PodError('invalid', `the manifest has ${declared}; send the rest with files.upload.manifest`);
     }
+    const whole = { ...upload, hash: fileHash(upload, input.hash), chunk_count: received.count };
     // What the proofs show is recorded with the commit; until then it counts as done here.
     await checkAllMet(ctx.db, userId, upload, accepted);
     const manifest = await manifestDigest(ctx.db, upload.id);
-    if (!(await oneChunkWhole(ctx.db, upload)) && !(await contentKnown(ctx.db, upload.hash, manifest))) await checkWholeHash(ctx.db, ctx.blobs, upload);
-    return { accepted, manifest, memberships: await prepareMemberships(ctx, request, [upload.path]) };
+    if (upload.streamed_hash !== null) {
+      // The gateway hashed these very chunks as it stored them (files.upload.streamed).
+      if (upload.streamed_hash !== whole.hash) {
+        throw new PodError('invalid', `the chunks make a file whose SHA-256 is ${upload.streamed_hash}, not the declared ${whole.hash}`, { actual: upload.streamed_hash });
+      }
+    } else if (!(await oneChunkWhole(ctx.db, whole)) && !(await contentKnown(ctx.db, whole.hash, manifest))) await checkWholeHash(ctx.db, ctx.blobs, whole);
+    return { accepted, manifest, hash: whole.hash, chunkCount: received.count, memberships: await prepareMemberships(ctx, request, [upload.path]) };
   },
   async write(scope, input, request: RequestInfo & { prepared: Prepared }, ctx) {
     const userId = request.caller!.userId;
     const upload = await ownUpload(scope.tx, userId, input.uploadId, Date.parse(scope.now));
+    const hash = request.prepared.hash ?? upload.hash;
+    const chunkCount = request.prepared.chunkCount ?? Number(upload.chunk_count);
+    // A manifest still open to change (hashAtCommit) must be the one checked above.
+    if (hashAtCommit(upload) && (await manifestDigest(scope.tx, upload.id)) !== request.prepared.manifest) {
+      throw new PodError('conflict', 'the manifest changed while the upload was being committed; commit again');
+    }
     await recordAccepted(scope.tx, userId, request.prepared.accepted, Date.parse(scope.now));
     await checkAllMet(scope.tx, userId, upload);
     // Checked again here: a grant on the folder may have ended since the upload began.
@@ -76,15 +105,15 @@ export const commitOp: OpHandler<'files.upload.commit', FilesTables> = {
         nodeId: Number(file.id),
         userId: ownerId,
         size,
-        hash: upload.hash,
+        hash,
         manifest: request.prepared.manifest,
-        chunkCount: Number(upload.chunk_count),
+        chunkCount,
         at: scope.now,
       });
       await manifestFromUpload(scope.tx, versionId, upload.id);
       await addRefs(scope.tx, [versionId], Date.parse(scope.now));
       await addUsage(scope.tx, ownerId, size);
-      return makeCurrent(scope, ctx.settings, file, { id: versionId, size, hash: upload.hash, contentType: upload.content_type ?? contentTypeOf(name) });
+      return makeCurrent(scope, ctx.settings, file, { id: versionId, size, hash, contentType: upload.content_type ?? contentTypeOf(name) });
     });
     await deleteUploads(scope.tx, [upload.id]);
     await emitChanged(scope, ownerId, [...folders.created, updated], [], userId);
