@@ -81,8 +81,9 @@ export const filesUploadOps = {
   /**
    * Makes the file: every chunk must have been sent or proven, a sent chunk by the proof its
    * PUT answered (`conflict` otherwise, with the indexes still needed in `data`), and the
-   * chunks must add up to the declared size and hash. `hash` is the file's SHA-256, required
-   * when the upload began without it (and, when given, it must be the one declared).
+   * chunks must add up to the declared size and hash. `hash` is the file's SHA-256, for an
+   * upload begun without it: when given, the chunks must make it; without it, the server takes
+   * the SHA-256 the chunks make.
    */
   'files.upload.commit': { app: 'files', access: 'user', input: z.strictObject({ uploadId, proofs: proofs.optional(), hash: sha256Hex.optional() }), output: z.strictObject({ entry: fileEntry }) },
   'files.upload.cancel': { app: 'files', access: 'user', input: z.strictObject({ uploadId }), output: z.strictObject({}) },

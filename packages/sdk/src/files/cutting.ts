@@ -6,14 +6,13 @@ import type { RandomAccess } from './source-node.ts';
  * A file being cut into chunks and hashed, in the background: an upload sends the manifest and
  * the chunks the server lacks while the rest is still being hashed. Chunks are kept (offsets
  * and hashes, not bytes) as they are cut; `until` waits for enough of them. Done once, shared
- * by every round of an upload.
+ * by every round of an upload. The whole file is not hashed here: the chunks' hashes already
+ * name every byte, and the server takes the file's SHA-256 as it stores them (or from them).
  */
 export class Cutting {
   readonly chunks: Chunk[] = [];
   /** The first chunk of each hash. */
   readonly byHash = new Map<string, Chunk>();
-  /** The whole file's SHA-256, once done. */
-  hash: string | undefined;
   done = false;
   /** Settles when the cutting has ended, however. */
   readonly settled: Promise<void>;
@@ -44,7 +43,7 @@ export class Cutting {
 
   private async cut(source: RandomAccess, chunkSizes: Pick<ChunkerOptions, 'minSize' | 'avgSize' | 'maxSize'> | undefined, onChunk: (cutBytes: number) => void): Promise<void> {
     try {
-      const stream = chunkStream(yielding(source.stream()), { sha256: nodeSha256, ...chunkSizes });
+      const stream = chunkStream(yielding(source.stream()), { sha256: nodeSha256, hashFile: false, ...chunkSizes });
       for await (const chunk of stream) {
         if (this.stopped) return;
         this.chunks.push(chunk);
@@ -52,7 +51,6 @@ export class Cutting {
         onChunk(chunk.offset + chunk.length);
         this.wake();
       }
-      this.hash = stream.file!.hash;
       this.done = true;
     } catch (error) {
       this.failure = error;

@@ -46,6 +46,8 @@ export interface UploadResult extends Omit<UploadProgress, 'phase' | 'bytesHashe
   entry: FileEntry;
 }
 
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
 /** Rounds of begin, send, commit: a later round only happens when chunks vanished meanwhile (collected). */
 const MAX_ROUNDS = 3;
 
@@ -80,7 +82,8 @@ export async function uploadFile(given: UploadOptions): Promise<UploadResult> {
       const { phase: _phase, bytesHashed: _hashed, bytesToSend: _toSend, ...counts } = progress;
       return { ...counts, entry };
     };
-    if (cutting.done && cutting.chunks.length <= 1) return result(await uploadWhole(options, source, cutting.hash!, progress, report));
+    // A file of one chunk hashes to that chunk's hash.
+    if (cutting.done && cutting.chunks.length <= 1) return result(await uploadWhole(options, source, cutting.chunks[0]?.hash ?? EMPTY_SHA256, progress, report));
     for (let round = 1; ; round++) {
       const entry = await uploadRound({ options, source, cutting, progress, report }).catch((error: unknown) => {
         // Chunks collected between begin and commit: begin again, which asks for them anew.

@@ -26,9 +26,9 @@ export interface Round {
  * One round of an upload of several chunks, while the file is still being cut and hashed: the
  * manifest goes out a page at a time as it grows (files.upload.begin without the file's hash,
  * then files.upload.manifest), each answer queues the chunks the server lacks, and those go out
- * in one streamed batch request as soon as they are known. The commit names the
- * whole-file hash once it is known, with the receipts of what was sent and proofs (HMAC keyed
- * by the upload's nonce) of what the server holds from others.
+ * in one streamed batch request as soon as they are known. The commit carries the receipts of
+ * what was sent and proofs (HMAC keyed by the upload's nonce) of what the server holds from
+ * others; the server takes the file's hash from the chunks.
  */
 export async function uploadRound({ options, source, cutting, progress, report }: Round): Promise<FileEntry> {
   // One id per operation, kept across retries: the server stores a retried write's effects once.
@@ -134,7 +134,7 @@ export async function uploadRound({ options, source, cutting, progress, report }
       for (let start = MAX_MANIFEST_PAGE; start < list.length; start += MAX_MANIFEST_PAGE) {
         await op('files.upload.prove', { uploadId: begun!.uploadId, proofs: list.slice(start, start + MAX_MANIFEST_PAGE) });
       }
-      const { entry } = await op('files.upload.commit', { uploadId: begun!.uploadId, hash: cutting.hash!, ...(list.length > 0 ? { proofs: list.slice(0, MAX_MANIFEST_PAGE) } : {}) });
+      const { entry } = await op('files.upload.commit', { uploadId: begun!.uploadId, ...(list.length > 0 ? { proofs: list.slice(0, MAX_MANIFEST_PAGE) } : {}) });
       progress.chunksProven += proofs.size;
       return entry;
     } catch (error) {
