@@ -19,7 +19,7 @@ export function checkDeclaredSize(size: number, chunkCount: number): void {
 /**
  * An upload begun without the file's hash and chunk count (stored as '' and 0): the client
  * sends while it is still hashing, its manifest is complete when the sizes add up to the
- * declared size, and the commit names the hash.
+ * declared size, and the hash is settled at the commit (see commit.ts, fileHash).
  */
 export const hashAtCommit = (upload: Pick<UploadRow, 'hash'>): boolean => upload.hash === '';
 

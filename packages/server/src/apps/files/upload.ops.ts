@@ -53,7 +53,7 @@ export const uploadOps: AppOps<FilesTables> = {
       const userId = request.caller!.userId;
       const nowMs = Date.parse(scope.now);
       if ((input.hash === undefined) !== (input.chunkCount === undefined)) {
-        throw new PodError('invalid', 'give hash and chunkCount together, or neither (the hash then comes with the commit)');
+        throw new PodError('invalid', 'give hash and chunkCount together, or neither (the hash is then settled at the commit)');
       }
       if (input.chunkCount === undefined) {
         if (input.size === 0) throw new PodError('invalid', 'an empty file has no chunks: begin it with its hash and chunkCount 0');
@@ -61,7 +61,7 @@ export const uploadOps: AppOps<FilesTables> = {
         checkDeclaredSize(input.size, input.chunkCount);
         if (input.chunks.length > input.chunkCount) throw new PodError('invalid', `the manifest has ${input.chunkCount} entries (chunkCount), not ${input.chunks.length}`);
       }
-      // An upload whose hash comes with the commit is stored with hash '' and chunk count 0 (see hashAtCommit).
+      // An upload begun without its hash is stored with hash '' and chunk count 0 (see hashAtCommit).
       const declared = { path: input.path, size: input.size, hash: input.hash ?? '', chunkCount: input.chunkCount ?? 0 };
       const overwrite = input.overwrite ?? true;
       const ownerId = await checkTarget(scope, writeViewer(request, request.prepared.memberships), input.path, overwrite);
