@@ -18,3 +18,4 @@ export * from './files/sharing.ts';
 export { MAX_LINK_SECONDS } from './ops/files-sharing.ts';
 export { skin, skinWallpaper, skinJsonSchema, type Skin } from './skin.ts';
 export { announcement, MAX_ANNOUNCEMENT_CHARS, type Announcement } from './ops/announcements.ts';
+export * from './files/chunk-frames.ts';

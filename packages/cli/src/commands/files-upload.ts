@@ -104,7 +104,9 @@ async function uploadAll(api: Api, plan: Plan, json: boolean, progress: boolean,
   try {
     await inParallel(plan.files, FILES_AT_ONCE, async (file, signal) => {
       const onProgress = (p: UploadProgress) => {
-        const sending = p.phase === 'hashing' ? 0 : p.bytesToSend === 0 ? 1 : p.bytesSent / p.bytesToSend;
+        // Sending starts while hashing goes on: what is sent counts against what is asked for so far, scaled by how much is hashed.
+        const hashed = p.size === 0 ? 1 : p.bytesHashed / p.size;
+        const sending = p.bytesToSend === 0 ? (p.phase === 'hashing' ? 0 : 1) : (p.bytesSent / p.bytesToSend) * (p.phase === 'hashing' ? hashed : 1);
         through.set(file.local, p.phase === 'done' ? p.size : (p.bytesHashed / 2 + (sending * p.size) / 2) | 0);
         redraw(`${p.phase} ${basename(file.local)}`);
       };

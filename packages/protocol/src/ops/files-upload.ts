@@ -22,8 +22,9 @@ const proofs = z.array(chunkProof).max(MAX_MANIFEST_PAGE, `send at most ${MAX_MA
 
 /**
  * Uploads, resumable and deduplicated. The client cuts the file into content-defined chunks
- * and hashes them; `begin` answers which chunks to send (PUT /v1/files/uploads/<id>/chunks/<hash>,
- * whose answer carries a proof for the commit) and which the server holds but the caller must
+ * and hashes them; `begin` answers which chunks to send (PUT /v1/files/uploads/<id>/chunks/<hash>, or
+ * many in one PUT /v1/files/uploads/<id>/chunks framed as in chunk-frames.ts; the answer
+ * carries a proof for the commit) and which the server holds but the caller must
  * prove they hold too; `commit` makes the file (or its new version) and records the chunks.
  * Bytes never travel in these operations, only hashes. (A small file can skip all of it: one
  * PUT /v1/files/content?path=..., see docs/protocol.md.)
@@ -33,7 +34,10 @@ export const filesUploadOps = {
    * Starts an upload of `size` bytes with SHA-256 `hash` to `path`, or resumes the caller's
    * unfinished upload of the same content to the same path. `chunks` is the manifest's first
    * page; send the rest with files.upload.manifest. An existing file at `path` gets a new
-   * version (its current one is kept) unless `overwrite` is false.
+   * version (its current one is kept) unless `overwrite` is false. Without `hash` and
+   * `chunkCount` (a client that sends while it is still hashing) the manifest is complete when
+   * its sizes add up to `size`, the commit names the hash, and a resumed upload is the caller's
+   * unfinished one of this size to this path whose manifest starts with `chunks`.
    */
   'files.upload.begin': {
     app: 'files',
@@ -42,8 +46,8 @@ export const filesUploadOps = {
       /** In my tree, or in a folder shared with me for writing ("~owner/..."): the file and its quota are the owner's. */
       path: placePath,
       size: byteCount,
-      hash: sha256Hex,
-      chunkCount: z.number().int().min(0).max(MAX_FILE_CHUNKS, `a file has at most ${MAX_FILE_CHUNKS} chunks`),
+      hash: sha256Hex.optional(),
+      chunkCount: z.number().int().min(0).max(MAX_FILE_CHUNKS, `a file has at most ${MAX_FILE_CHUNKS} chunks`).optional(),
       chunks: manifestPage,
       type: contentType.optional(),
       overwrite: z.boolean().optional(),
@@ -53,7 +57,8 @@ export const filesUploadOps = {
       /** Keys the proofs of possession (see chunkProof). */
       nonce: z.string(),
       expiresAt: z.string(),
-      chunkCount: z.number().int(),
+      /** As declared at begin; absent when the upload began without it. */
+      chunkCount: z.number().int().optional(),
     }),
   },
   /** The manifest's entries from index `from` on (pages after the first). */
@@ -69,29 +74,44 @@ export const filesUploadOps = {
     access: 'user',
     readonly: true,
     input: z.strictObject({ uploadId, from: z.number().int().min(0).max(MAX_FILE_CHUNKS).optional() }),
-    output: uploadNeeds.extend({ chunkCount: z.number().int(), expiresAt: z.string(), next: z.number().int().optional() }),
+    output: uploadNeeds.extend({ chunkCount: z.number().int().optional(), expiresAt: z.string(), next: z.number().int().optional() }),
   },
   /** Proofs of possession (chunk PUT answers among them) ahead of the commit, when there are more than one commit carries. */
   'files.upload.prove': { app: 'files', access: 'user', input: z.strictObject({ uploadId, proofs: proofs.min(1) }), output: z.strictObject({ proven: z.number().int() }) },
   /**
    * Makes the file: every chunk must have been sent or proven, a sent chunk by the proof its
    * PUT answered (`conflict` otherwise, with the indexes still needed in `data`), and the
-   * chunks must add up to the declared size and hash.
+   * chunks must add up to the declared size and hash. `hash` is the file's SHA-256, for an
+   * upload begun without it: when given, the chunks must make it; without it, the server takes
+   * the SHA-256 the chunks make.
    */
-  'files.upload.commit': { app: 'files', access: 'user', input: z.strictObject({ uploadId, proofs: proofs.optional() }), output: z.strictObject({ entry: fileEntry }) },
+  'files.upload.commit': { app: 'files', access: 'user', input: z.strictObject({ uploadId, proofs: proofs.optional(), hash: sha256Hex.optional() }), output: z.strictObject({ entry: fileEntry }) },
   'files.upload.cancel': { app: 'files', access: 'user', input: z.strictObject({ uploadId }), output: z.strictObject({}) },
   /**
-   * The gateway asks before taking a chunk's bytes: is it part of the caller's open upload, and
-   * how long is it? `proof` is what the gateway answers the caller once the bytes are stored:
-   * keyed by a secret of the upload that only the server knows, so only a caller who sent the
-   * bytes has it. Nothing is written: the commit records the chunk.
+   * The gateway asks before storing chunks' bytes (a chunk PUT's, or several of a batch's):
+   * are they part of the caller's open upload, and how long is each? `proof` is what the
+   * gateway answers the caller once the bytes are stored: keyed by a secret of the upload that
+   * only the server knows, so only a caller who sent the bytes has it. Nothing is written: the
+   * commit records the chunks.
    */
   'files.upload.expect': {
     app: 'files',
     access: 'internal',
     readonly: true,
-    input: z.strictObject({ uploadId, hash: sha256Hex }),
-    output: z.strictObject({ size: z.number().int().min(1).max(MAX_CHUNK_BYTES), proof: sha256Hex }),
+    input: z.strictObject({ uploadId, hashes: z.array(sha256Hex).min(1).max(MAX_MANIFEST_PAGE) }),
+    output: z.strictObject({ chunks: z.array(z.strictObject({ hash: sha256Hex, size: z.number().int().min(1).max(MAX_CHUNK_BYTES), proof: sha256Hex })) }),
+  },
+  /**
+   * The gateway stored a chunk batch for the caller's upload: `entries` chunks whose "hash size"
+   * lines hash to `manifest`, and whose bytes, in that order, hash to `content`. When that is
+   * the upload's whole manifest, `content` is the file's SHA-256, which the commit then checks
+   * the declared one against without reading the chunks back.
+   */
+  'files.upload.streamed': {
+    app: 'files',
+    access: 'internal',
+    input: z.strictObject({ uploadId, entries: z.number().int().min(1).max(MAX_FILE_CHUNKS), manifest: sha256Hex, content: sha256Hex }),
+    output: z.strictObject({}),
   },
   /**
    * The gateway read a chunk whose stored bytes no longer match its hash: until someone sends

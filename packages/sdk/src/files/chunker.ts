@@ -30,6 +30,8 @@ export interface ChunkerOptions {
   maxSize?: number;
   /** Also hand out each chunk's bytes (copied; the input pieces may be reused by their producer). */
   withBytes?: boolean;
+  /** Hash the whole input too (the default); without, the digest's `hash` is ''. */
+  hashFile?: boolean;
 }
 
 export interface Chunk {
@@ -42,7 +44,7 @@ export interface Chunk {
 }
 
 export interface FileDigest {
-  /** SHA-256 of the whole input, lowercase hex. */
+  /** SHA-256 of the whole input, lowercase hex ('' when not asked for: hashFile). */
   hash: string;
   size: number;
   chunks: number;
@@ -92,7 +94,7 @@ export class Chunker {
   private readonly maskLarge: number;
   private readonly sha256: Sha256Factory;
   private readonly withBytes: boolean;
-  private readonly file: Sha256;
+  private readonly file: Sha256 | undefined;
   private chunk: Sha256;
   private parts: Uint8Array[] = [];
   /** Bytes of the current chunk seen so far, and the gear hash over them. */
@@ -114,7 +116,7 @@ export class Chunker {
     this.maskLarge = topBits(bits - 2);
     this.sha256 = options.sha256;
     this.withBytes = options.withBytes ?? false;
-    this.file = this.sha256();
+    this.file = options.hashFile === false ? undefined : this.sha256();
     this.chunk = this.sha256();
   }
 
@@ -122,7 +124,7 @@ export class Chunker {
   push(piece: Uint8Array): Chunk[] {
     if (this.ended) throw refuse('push after end');
     if (!(piece instanceof Uint8Array)) throw refuse(`input pieces must be Uint8Array (bytes), not ${typeof piece}`);
-    this.file.update(piece);
+    this.file?.update(piece);
     const done: Chunk[] = [];
     for (let start = 0; start < piece.length; ) {
       const cut = this.scan(piece, start);
@@ -139,7 +141,7 @@ export class Chunker {
     if (this.ended) throw refuse('end called twice');
     this.ended = true;
     const last = this.length > 0 ? this.finishChunk() : undefined;
-    return { last, file: { hash: this.file.digest(), size: this.offset, chunks: this.count } };
+    return { last, file: { hash: this.file?.digest() ?? '', size: this.offset, chunks: this.count } };
   }
 
   /**

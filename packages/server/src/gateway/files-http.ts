@@ -6,10 +6,12 @@ import { invalidInput } from '../runtime/errors.ts';
 import { askFiles } from './ask-files.ts';
 import type { GatewayDeps } from './deps.ts';
 import { serveDownload } from './download.ts';
+import { storeBatch } from './chunk-batch.ts';
 import { commitSmall, putSmall, readExactly, SMALL_BODY_BYTES, storeBody } from './store-body.ts';
 import { requestCaller } from './web-session.ts';
 
 const chunkParams = z.strictObject({ uploadId: uploadIdSchema, hash: sha256Hex });
+const batchParams = z.strictObject({ uploadId: uploadIdSchema });
 const fileQuery = z.strictObject({
   path: placePath,
   size: z.coerce.number().pipe(byteCount),
@@ -19,7 +21,7 @@ const fileQuery = z.strictObject({
 });
 
 /**
- * File bytes over HTTP: chunks of uploads in (PUT), small files in whole (PUT), file content
+ * File bytes over HTTP: chunks of uploads in (PUT, one or a batch), small files in whole (PUT), file content
  * out (GET). The gateway moves
  * bytes between clients and the blob store, which is shared infrastructure; whose bytes they
  * are and who may read them is for the files app to say, asked through the messenger, where
@@ -39,7 +41,7 @@ export function registerFileRoutes(app: FastifyInstance, deps: GatewayDeps): voi
     const params = chunkParams.safeParse(request.params);
     if (!params.success) throw invalidInput(params.error, 'chunk URL');
     const { uploadId, hash } = params.data;
-    const { size, proof } = await askFiles(deps, caller, 'files.upload.expect', { uploadId, hash });
+    const { size, proof } = (await askFiles(deps, caller, 'files.upload.expect', { uploadId, hashes: [hash] })).chunks[0]!;
     const declared = request.headers['content-length'];
     if (declared !== undefined && Number(declared) !== size) {
       reply.header('connection', 'close');
@@ -49,6 +51,18 @@ export function registerFileRoutes(app: FastifyInstance, deps: GatewayDeps): voi
     await storeChunk(deps, hash, bytes);
     // Nothing is recorded here: the proof shows the commit that this caller sent these bytes.
     return reply.send({ hash, size, proof });
+  });
+
+  app.put('/v1/files/uploads/:uploadId/chunks', async (request, reply) => {
+    const caller = await callerOf(request);
+    const params = batchParams.safeParse(request.params);
+    if (!params.success) throw invalidInput(params.error, 'chunk batch URL');
+    const chunks = await storeBatch(deps, caller, params.data.uploadId, (request.body as Readable | undefined) ?? request.raw, (hash, bytes) => storeChunk(deps, hash, bytes)).catch((error: unknown) => {
+      // The rest of the body is not read: a connection that carried it cannot take another request.
+      reply.header('connection', 'close');
+      throw error;
+    });
+    return reply.send({ chunks });
   });
 
   app.put('/v1/files/content', async (request, reply) => {

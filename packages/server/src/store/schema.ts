@@ -101,6 +101,8 @@ export interface FilesTables {
     nonce: string;
     /** Keys the proofs chunk PUTs answer (see receiptFor); never leaves the server. */
     receipt_key: string;
+    /** The SHA-256 of the chunks as the gateway stored them, when one batch carried the whole manifest in order (files.upload.streamed). */
+    streamed_hash: string | null;
     created_at: string;
     expires_at: number;
   };

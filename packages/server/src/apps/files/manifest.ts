@@ -1,10 +1,10 @@
-import { MAX_CHUNK_BYTES, MAX_MANIFEST_PAGE, PodError, type ChunkRef, type UploadNeeds } from '@pod/protocol';
+import { MAX_CHUNK_BYTES, MAX_FILE_CHUNKS, MAX_MANIFEST_PAGE, PodError, type ChunkRef, type UploadNeeds } from '@pod/protocol';
 import type { Transaction } from 'kysely';
 import type { AppContext } from '../../runtime/app.ts';
 import type { FilesTables } from '../../store/schema.ts';
 import type { Db } from './nodes.repo.ts';
 import { storedUnrecorded, type Accepted } from './possession.ts';
-import { appendEntries, holdings, receivedOf, unmetEntries, uploadEntries, type UploadRow } from './uploads.repo.ts';
+import { appendEntries, holdings, receivedOf, truncateEntries, unmetEntries, uploadEntries, type UploadRow } from './uploads.repo.ts';
 
 type Tx = Transaction<FilesTables>;
 
@@ -17,31 +17,42 @@ export function checkDeclaredSize(size: number, chunkCount: number): void {
 }
 
 /**
- * Records manifest entries from index `from` on. Pages come in order and may be sent again (a
- * resumed upload sends its manifest again): an entry already recorded must be the same.
- * The sizes must add up to the upload's declared size once all entries are in. Answers how
- * many entries are recorded.
+ * An upload begun without the file's hash and chunk count (stored as '' and 0): the client
+ * sends while it is still hashing, its manifest is complete when the sizes add up to the
+ * declared size, and the hash is settled at the commit (see commit.ts, fileHash).
  */
-export async function applyPage(tx: Tx, upload: UploadRow, from: number, chunks: readonly ChunkRef[]): Promise<number> {
-  const received = await receivedOf(tx, upload.id);
-  const total = Number(upload.chunk_count);
+export const hashAtCommit = (upload: Pick<UploadRow, 'hash'>): boolean => upload.hash === '';
+
+/**
+ * Records manifest entries from index `from` on. Pages come in order and may be sent again (a
+ * resumed upload sends its manifest again): an entry already recorded must be the same, except
+ * in an upload whose hash comes at the commit, where the new entries replace the old from the
+ * first that differs (a resumed upload whose file changed after its start). The sizes must add
+ * up to the upload's declared size once all entries are in. Answers how many entries are recorded.
+ */
+export async function applyPage(tx: Tx, upload: Pick<UploadRow, 'id' | 'hash' | 'size' | 'chunk_count'>, from: number, chunks: readonly ChunkRef[]): Promise<number> {
+  let received = await receivedOf(tx, upload.id);
+  const later = hashAtCommit(upload);
+  const total = later ? MAX_FILE_CHUNKS : Number(upload.chunk_count);
   if (from > received.count) throw new PodError('invalid', `send the manifest in order: the next entry is #${received.count}, not #${from}`);
-  if (from + chunks.length > total) throw new PodError('invalid', `the manifest has ${total} entries (chunkCount), not ${from + chunks.length}`);
-  const overlap = Math.max(0, Math.min(chunks.length, received.count - from));
+  if (from + chunks.length > total) throw new PodError('invalid', `the manifest has ${later ? 'at most ' : ''}${total} entries${later ? '' : ' (chunkCount)'}, not ${from + chunks.length}`);
+  let overlap = Math.max(0, Math.min(chunks.length, received.count - from));
   if (overlap > 0) {
     const known = await uploadEntries(tx, upload.id, from, overlap);
-    known.forEach((entry, index) => {
-      const sent = chunks[index]!;
-      if (entry.hash !== sent.hash || entry.size !== sent.size) {
-        throw new PodError('conflict', `manifest entry #${entry.idx} differs from the one sent before; cancel this upload and begin again`);
-      }
-    });
+    const differs = known.findIndex((entry, index) => entry.hash !== chunks[index]!.hash || entry.size !== chunks[index]!.size);
+    if (differs >= 0) {
+      const entry = known[differs]!;
+      if (!later) throw new PodError('conflict', `manifest entry #${entry.idx} differs from the one sent before; cancel this upload and begin again`);
+      await truncateEntries(tx, upload.id, entry.idx);
+      received = { count: entry.idx, bytes: entry.byteStart };
+      overlap = differs;
+    }
   }
   const fresh = chunks.slice(overlap);
   const bytes = received.bytes + fresh.reduce((sum, chunk) => sum + chunk.size, 0);
   const size = Number(upload.size);
   const count = received.count + fresh.length;
-  if (bytes > size || (count === total && bytes !== size)) {
+  if (bytes > size || (!later && count === total && bytes !== size)) {
     throw new PodError('invalid', `the chunks add up to ${count === total ? '' : 'at least '}${bytes} bytes, not the declared size of ${size}`);
   }
   if (fresh.length > 0) await appendEntries(tx, upload.id, received.count, received.bytes, fresh);

@@ -88,8 +88,8 @@ export async function manifestDigest(db: Db, uploadId: string): Promise<string> 
   return digest.digest('hex');
 }
 
-/** SHA-256 over the upload's chunks in order, the next few read while one is hashed. */
-async function wholeHash(db: Db, blobs: Blobs, uploadId: string, checked: boolean): Promise<string> {
+/** SHA-256 over the upload's chunks in order, the next few read while one is hashed; `checked`: each chunk against its own hash too. */
+export async function wholeHash(db: Db, blobs: Blobs, uploadId: string, checked: boolean): Promise<string> {
   const whole = createHash('sha256');
   const reads: Array<Promise<Uint8Array>> = [];
   const entries = manifestEntries(db, uploadId);

@@ -3,19 +3,21 @@ import { randomBytes } from 'node:crypto';
 import type { AppOps, RequestInfo } from '../../runtime/app.ts';
 import type { FilesTables } from '../../store/schema.ts';
 import { ownUpload, walkPlace } from './access.ts';
-import { applyPage, checkDeclaredSize, needsOf, pageNeeds } from './manifest.ts';
+import { applyPage, checkDeclaredSize, hashAtCommit, needsOf, pageNeeds } from './manifest.ts';
 import { acceptProofs, collecting, recordAccepted, storedUnrecorded, type Accepted } from './possession.ts';
-import { receiptFor } from './proofs.ts';
+import { manifestDigest, receiptFor } from './proofs.ts';
 import { quotaExceeded, type Scope } from './tree.ts';
 import {
   chunkStates,
   createUpload,
   deleteUploads,
-  expectedChunk,
+  expectedChunks,
   extendUpload,
   markDamaged,
   openUploadCount,
+  receivedOf,
   resumableUpload,
+  setStreamedHash,
   uploadEntries,
 } from './uploads.repo.ts';
 import { usageOf } from './versions.repo.ts';
@@ -50,8 +52,17 @@ export const uploadOps: AppOps<FilesTables> = {
     async write(scope, input, request: RequestInfo & { prepared: { memberships: Memberships | undefined; stored: Set<string> } }, ctx) {
       const userId = request.caller!.userId;
       const nowMs = Date.parse(scope.now);
-      checkDeclaredSize(input.size, input.chunkCount);
-      if (input.chunks.length > input.chunkCount) throw new PodError('invalid', `the manifest has ${input.chunkCount} entries (chunkCount), not ${input.chunks.length}`);
+      if ((input.hash === undefined) !== (input.chunkCount === undefined)) {
+        throw new PodError('invalid', 'give hash and chunkCount together, or neither (the hash is then settled at the commit)');
+      }
+      if (input.chunkCount === undefined) {
+        if (input.size === 0) throw new PodError('invalid', 'an empty file has no chunks: begin it with its hash and chunkCount 0');
+      } else {
+        checkDeclaredSize(input.size, input.chunkCount);
+        if (input.chunks.length > input.chunkCount) throw new PodError('invalid', `the manifest has ${input.chunkCount} entries (chunkCount), not ${input.chunks.length}`);
+      }
+      // An upload begun without its hash is stored with hash '' and chunk count 0 (see hashAtCommit).
+      const declared = { path: input.path, size: input.size, hash: input.hash ?? '', chunkCount: input.chunkCount ?? 0 };
       const overwrite = input.overwrite ?? true;
       const ownerId = await checkTarget(scope, writeViewer(request, request.prepared.memberships), input.path, overwrite);
       const quota = ctx.settings.filesQuotaBytes;
@@ -61,7 +72,7 @@ export const uploadOps: AppOps<FilesTables> = {
         if (used + input.size > quota) throw quotaExceeded(used, input.size, quota);
       }
       const expiresAt = nowMs + ctx.settings.filesUploadTtlMs;
-      let upload = await resumableUpload(scope.tx, userId, input, nowMs);
+      let upload = await resumableUpload(scope.tx, userId, declared, nowMs);
       if (upload) {
         const known = await uploadEntries(scope.tx, upload.id, 0, input.chunks.length);
         if (known.some((entry, index) => entry.hash !== input.chunks[index]!.hash || entry.size !== input.chunks[index]!.size)) upload = undefined;
@@ -76,12 +87,13 @@ export const uploadOps: AppOps<FilesTables> = {
           user_id: userId,
           path: input.path,
           size: input.size,
-          hash: input.hash,
-          chunk_count: input.chunkCount,
+          hash: declared.hash,
+          chunk_count: declared.chunkCount,
           content_type: input.type ?? null,
           overwrite: overwrite ? 1 : 0,
           nonce: randomBytes(32).toString('hex'),
           receipt_key: randomBytes(32).toString('hex'),
+          streamed_hash: null,
           created_at: scope.now,
           expires_at: expiresAt,
         };
@@ -89,7 +101,8 @@ export const uploadOps: AppOps<FilesTables> = {
       }
       const received = await applyPage(scope.tx, upload, 0, input.chunks);
       const needs = await needsOf(scope.tx, userId, input.chunks.map((chunk, idx) => ({ idx, hash: chunk.hash })), request.prepared.stored);
-      return { uploadId: upload.id, nonce: upload.nonce, expiresAt: new Date(expiresAt).toISOString(), chunkCount: input.chunkCount, received, ...needs };
+      const chunkCount = input.chunkCount === undefined ? {} : { chunkCount: input.chunkCount };
+      return { uploadId: upload.id, nonce: upload.nonce, expiresAt: new Date(expiresAt).toISOString(), ...chunkCount, received, ...needs };
     },
   },
   'files.upload.manifest': {
@@ -110,7 +123,7 @@ export const uploadOps: AppOps<FilesTables> = {
       const needs = await pageNeeds(ctx, userId, upload, from);
       return {
         ...needs,
-        chunkCount: Number(upload.chunk_count),
+        ...(hashAtCommit(upload) ? {} : { chunkCount: Number(upload.chunk_count) }),
         expiresAt: new Date(Number(upload.expires_at)).toISOString(),
         ...(from + MAX_MANIFEST_PAGE < needs.received ? { next: from + MAX_MANIFEST_PAGE } : {}),
       };
@@ -137,12 +150,33 @@ export const uploadOps: AppOps<FilesTables> = {
   },
   'files.upload.expect': {
     async read(input, request, ctx) {
-      const expected = await expectedChunk(ctx.db, request.caller!.userId, input.uploadId, input.hash, Date.now());
-      if (!expected) throw new PodError('not_found', `chunk ${input.hash} is not part of an open upload ${input.uploadId} of yours`);
-      // Its blob is being removed; taking the bytes now could see them removed right after.
-      if ((await chunkStates(ctx.db, [input.hash])).get(input.hash) === 'deleting') throw collecting(input.hash);
-      // Nothing is written: the open upload protects the blob from the collector until the commit records it.
-      return { size: expected.size, proof: receiptFor(expected, input.hash, expected.size) };
+      const { sizes, receiptKey } = await expectedChunks(ctx.db, request.caller!.userId, input.uploadId, input.hashes, Date.now());
+      const unknown = input.hashes.find((hash) => !sizes.has(hash));
+      if (unknown !== undefined || receiptKey === undefined) throw new PodError('not_found', `chunk ${unknown} is not part of an open upload ${input.uploadId} of yours`);
+      // A blob being removed: taking the bytes now could see them removed right after.
+      const states = await chunkStates(ctx.db, input.hashes);
+      const deleting = input.hashes.find((hash) => states.get(hash) === 'deleting');
+      if (deleting !== undefined) throw collecting(deleting);
+      // Nothing is written: the open upload protects the blobs from the collector until the commit records them.
+      const chunks = input.hashes.map((hash) => ({ hash, size: sizes.get(hash)!, proof: receiptFor({ receipt_key: receiptKey }, hash, sizes.get(hash)!) }));
+      return { chunks };
+    },
+  },
+  'files.upload.streamed': {
+    async prepare(input, request, ctx) {
+      const upload = await ownUpload(ctx.db, request.caller!.userId, input.uploadId, Date.now());
+      const received = await receivedOf(ctx.db, upload.id);
+      // Only a batch that carried the whole manifest, in order, saw the file's bytes: any other says nothing of it.
+      const whole = received.bytes === Number(upload.size) && received.count === input.entries && (await manifestDigest(ctx.db, upload.id)) === input.manifest;
+      return { whole, manifest: input.manifest };
+    },
+    async write(scope, input, request: RequestInfo & { prepared: { whole: boolean; manifest: string } }, ctx) {
+      const upload = await ownUpload(scope.tx, request.caller!.userId, input.uploadId, Date.parse(scope.now));
+      // A batch may take long: the upload stays open from its end as from any other step.
+      await extendUpload(scope.tx, upload.id, Date.parse(scope.now) + ctx.settings.filesUploadTtlMs);
+      // Checked again: a manifest still open to change (hashAtCommit) may have changed meanwhile.
+      if (request.prepared.whole && (await manifestDigest(scope.tx, upload.id)) === request.prepared.manifest) await setStreamedHash(scope.tx, upload.id, input.content);
+      return {};
     },
   },
   'files.chunk.damaged': {

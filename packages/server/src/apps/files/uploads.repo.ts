@@ -212,17 +212,37 @@ export async function unrecordedInOpenUploads(db: Db, userId: number, hashes: re
   return found;
 }
 
-/** What the gateway needs before taking a chunk's bytes: the size an open upload of the caller declared for `hash`, and that upload's secret. */
-export async function expectedChunk(db: Db, userId: number, uploadId: string, hash: string, nowMs: number): Promise<{ size: number; receipt_key: string } | undefined> {
-  const row = await db
-    .selectFrom('files_upload_chunks as uc')
-    .innerJoin('files_uploads as u', 'u.id', 'uc.upload_id')
-    .select(['uc.size', 'u.receipt_key'])
-    .where('uc.upload_id', '=', uploadId)
-    .where('uc.hash', '=', hash)
-    .where('u.user_id', '=', userId)
-    .where('u.expires_at', '>', nowMs)
-    .limit(1)
-    .executeTakeFirst();
-  return row === undefined ? undefined : { size: Number(row.size), receipt_key: row.receipt_key };
+/** What the gateway needs before taking chunks' bytes: the size an open upload of the caller declared for each of `hashes` it names, and that upload's secret. */
+export async function expectedChunks(db: Db, userId: number, uploadId: string, hashes: readonly string[], nowMs: number): Promise<{ sizes: Map<string, number>; receiptKey: string | undefined }> {
+  const sizes = new Map<string, number>();
+  let receiptKey: string | undefined;
+  const unique = [...new Set(hashes)];
+  for (let start = 0; start < unique.length; start += 500) {
+    const rows = await db
+      .selectFrom('files_upload_chunks as uc')
+      .innerJoin('files_uploads as u', 'u.id', 'uc.upload_id')
+      .select(['uc.hash', 'uc.size', 'u.receipt_key'])
+      .distinct()
+      .where('uc.upload_id', '=', uploadId)
+      .where('uc.hash', 'in', unique.slice(start, start + 500))
+      .where('u.user_id', '=', userId)
+      .where('u.expires_at', '>', nowMs)
+      .execute();
+    for (const row of rows) {
+      sizes.set(row.hash, Number(row.size));
+      receiptKey = row.receipt_key;
+    }
+  }
+  return { sizes, receiptKey };
+}
+
+/** What the gateway hashed the upload's chunks to, having stored them all in one batch, in order (files.upload.streamed). */
+export async function setStreamedHash(tx: Tx, uploadId: string, hash: string): Promise<void> {
+  await tx.updateTable('files_uploads').set({ streamed_hash: hash }).where('id', '=', uploadId).execute();
+}
+
+/** Drops an upload's manifest entries from index `from` on (see applyPage). */
+export async function truncateEntries(tx: Tx, uploadId: string, from: number): Promise<void> {
+  await tx.deleteFrom('files_upload_chunks').where('upload_id', '=', uploadId).where('idx', '>=', from).execute();
+  await tx.updateTable('files_uploads').set({ streamed_hash: null }).where('id', '=', uploadId).execute();
 }

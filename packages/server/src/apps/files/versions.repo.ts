@@ -104,12 +104,12 @@ export async function versionsBeyond(tx: Tx, nodeId: number, currentId: number, 
 }
 
 /**
- * Has this exact content (whole-file hash and manifest) been stored before? Every stored
- * version was checked against its hash when committed, so an identical one needs no new check.
+ * The SHA-256 of a version whose manifest digest is `manifest`: the same chunks in the same
+ * order, so the same file. Every stored version was checked against its hash when committed.
  */
-export async function contentKnown(db: Db, hash: string, manifest: string): Promise<boolean> {
-  const row = await db.selectFrom('files_versions').select('id').where('hash', '=', hash).where('manifest', '=', manifest).limit(1).executeTakeFirst();
-  return row !== undefined;
+export async function hashOfManifest(db: Db, manifest: string): Promise<string | undefined> {
+  const row = await db.selectFrom('files_versions').select('hash').where('manifest', '=', manifest).limit(1).executeTakeFirst();
+  return row?.hash;
 }
 
 /** A page of a version's manifest: the chunks from the one holding byte `offset` on. */

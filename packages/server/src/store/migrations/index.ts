@@ -18,6 +18,7 @@ import * as messageSearch from './0014_message_search.ts';
 import * as eventSubjects from './0015_event_subjects.ts';
 import * as roomAttachments from './0016_room_attachments.ts';
 import * as blobValues from './0017_blob_values.ts';
+import * as uploadStreamedHash from './0018_upload_streamed_hash.ts';
 
 type Step = { up(db: Kysely<unknown>, kind: StoreKind): Promise<void> };
 
@@ -40,6 +41,7 @@ const steps: Record<string, Step> = {
   '0015_event_subjects': eventSubjects,
   '0016_room_attachments': roomAttachments,
   '0017_blob_values': blobValues,
+  '0018_upload_streamed_hash': uploadStreamedHash,
 };
 
 export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<void> {
