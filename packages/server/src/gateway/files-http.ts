@@ -1,10 +1,10 @@
 import { byteCount, contentType, MAX_CHUNK_BYTES, MAX_INLINE_FILE_BYTES, placePath, PodError, sha256Hex, uploadId as uploadIdSchema } from '@pod/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { invalidInput } from '../runtime/errors.ts';
 import { askFiles } from './ask-files.ts';
 import type { GatewayDeps } from './deps.ts';
+import { bodyStream } from './dav/body.ts';
 import { serveDownload } from './download.ts';
 import { storeBatch } from './chunk-batch.ts';
 import { commitSmall, putSmall, readExactly, SMALL_BODY_BYTES, storeBody } from './store-body.ts';
@@ -47,7 +47,7 @@ export function registerFileRoutes(app: FastifyInstance, deps: GatewayDeps): voi
       reply.header('connection', 'close');
       throw new PodError(Number(declared) > size ? 'too_large' : 'invalid', `chunk ${hash} has ${size} bytes; this body has ${declared}`);
     }
-    const bytes = await readExactly((request.body as Readable | undefined) ?? request.raw, size, `chunk ${hash}`).catch(closeIfTooLarge(reply));
+    const bytes = await readExactly(bodyStream(request), size, `chunk ${hash}`).catch(closeIfTooLarge(reply));
     await storeChunk(deps, hash, bytes);
     // Nothing is recorded here: the proof shows the commit that this caller sent these bytes.
     return reply.send({ hash, size, proof });
@@ -57,7 +57,7 @@ export function registerFileRoutes(app: FastifyInstance, deps: GatewayDeps): voi
     const caller = await callerOf(request);
     const params = batchParams.safeParse(request.params);
     if (!params.success) throw invalidInput(params.error, 'chunk batch URL');
-    const chunks = await storeBatch(deps, caller, params.data.uploadId, (request.body as Readable | undefined) ?? request.raw, (hash, bytes) => storeChunk(deps, hash, bytes)).catch((error: unknown) => {
+    const chunks = await storeBatch(deps, caller, params.data.uploadId, bodyStream(request), (hash, bytes) => storeChunk(deps, hash, bytes)).catch((error: unknown) => {
       // The rest of the body is not read: a connection that carried it cannot take another request.
       reply.header('connection', 'close');
       throw error;
@@ -83,7 +83,7 @@ export function registerFileRoutes(app: FastifyInstance, deps: GatewayDeps): voi
       reply.header('connection', 'close');
       throw new PodError(Number(declared) > size ? 'too_large' : 'invalid', `the file has ${size} bytes (size); this body has ${declared}`);
     }
-    const stream = (request.body as Readable | undefined) ?? request.raw;
+    const stream = bodyStream(request);
     if (size <= MAX_INLINE_FILE_BYTES) {
       const bytes = await readExactly(stream, size, 'the file').catch(closeIfTooLarge(reply));
       return reply.send({ entry: await putSmall(deps, caller, target, bytes, hash) });
