@@ -185,7 +185,9 @@ export function createBlobs(driver: BlobDriver, log: Logger, values?: ValuesDb):
       if (bytes.length > MAX_BLOB_BYTES) throw new PodError('too_large', `a blob holds at most ${MAX_BLOB_BYTES} bytes; this one has ${bytes.length}`);
       const actual = options.hashed ? hash : await sha256OffThread(bytes);
       if (actual !== hash) throw new PodError('invalid', `blob content does not match its hash: expected ${hash}, the bytes hash to ${actual}`, { hash, actual });
-      if ((await storedSize(hash)) !== undefined) return false;
+      // Only a blob small enough for the store can be there: a large chunk's put costs no query.
+      const held = bytes.length <= MAX_INLINE_FILE_BYTES ? await storedSize(hash) : await driver.size(hash);
+      if (held !== undefined) return false;
       await driver.write(hash, await encode(bytes));
       return true;
     },
